@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# The CPU build of torch for development and CI; users get a loose range from pyproject.toml.
+PIP_INSTALL := $(PIP) install --quiet -c constraints.txt
+
+.PHONY: demo test lint benchmarks clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.demo-installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e ".[plot,progress]"
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e ".[dev]"
+	touch $@ $(VENV)/.demo-installed
+
+demo: $(VENV)/.demo-installed
+	$(PY) examples/demo.py --output reports/demo
+
+test: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check skgesture tests examples benchmarks
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check skgesture tests examples benchmarks
+	$(VENV)/bin/ruff format --check skgesture tests examples benchmarks
+
+benchmarks: $(VENV)/.dev-installed
+	$(PIP_INSTALL) -e ".[benchmarks]"
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist reports *.egg-info

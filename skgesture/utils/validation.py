@@ -1,0 +1,294 @@
+"""The one place where skgesture's data conventions are checked.
+
+A *recording* is an array ``(n_frames, n_joints, n_coords)``. A *dataset* is one of
+
+- a list (or tuple) of recordings, whose lengths may differ;
+- a dense array ``(n_samples, n_frames, n_joints, n_coords)``;
+- a 3-D array ``(n_samples, n_frames, n_features)``, read as ``n_features`` joints of one
+  coordinate;
+- a 2-D array ``(n_samples, n_frames)``, read as one joint of one coordinate (this is what
+  scikit-learn's own checks feed).
+
+In a dense array, trailing frames that are zero in every joint and coordinate are padding
+(this is what :class:`~skgesture.preprocessing.SkeletonPadder` writes), so the true length of
+each recording can be recovered. Every estimator and transformer validates its input through
+:func:`check_recordings` or :func:`check_dataset`, so the rules and the error messages are the
+same everywhere. See ``docs/conventions.md``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+__all__ = [
+    "Recordings",
+    "Dataset",
+    "check_recordings",
+    "check_dataset",
+    "pad_recordings",
+    "recording_lengths",
+    "restore_layout",
+]
+
+#: The layouts a dataset can come in, named by what the user passed.
+LAYOUTS = ("list", "2d", "3d", "4d")
+
+
+class Recordings(NamedTuple):
+    """A validated dataset kept as it came: ragged list or dense 4-D array.
+
+    Attributes
+    ----------
+    data : list of ndarray or ndarray
+        A list of float32 recordings ``(n_frames_i, n_joints, n_coords)`` when the input was a
+        list, else a float32 array ``(n_samples, n_frames, n_joints, n_coords)``.
+    layout : {"list", "2d", "3d", "4d"}
+        What the user passed, so that transformers can give back the same layout.
+    """
+
+    data: list | np.ndarray
+    layout: str
+
+
+class Dataset(NamedTuple):
+    """A validated dataset as one zero-padded array plus each recording's true length.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_samples, n_frames, n_joints, n_coords), float32
+        Recordings padded with zeros after their last frame.
+    lengths : ndarray of shape (n_samples,), int64
+        Number of real (non-padding) frames of each recording, at least 1.
+    layout : {"list", "2d", "3d", "4d"}
+        What the user passed.
+    """
+
+    data: np.ndarray
+    lengths: np.ndarray
+    layout: str
+
+
+def _finite_arg(allow_nan):
+    return "allow-nan" if allow_nan else True
+
+
+def _check_dense(X, *, allow_nan, input_name, estimator):
+    X = check_array(
+        X,
+        accept_sparse=False,
+        dtype=[np.float32, np.float64],
+        ensure_all_finite=_finite_arg(allow_nan),
+        allow_nd=True,
+        ensure_min_samples=1,
+        ensure_min_features=1,
+        estimator=estimator,
+        input_name=input_name,
+    )
+    X = X.astype(np.float32, copy=False)
+    if X.ndim == 2:
+        return X[:, :, np.newaxis, np.newaxis], "2d"
+    if X.ndim == 3:
+        return X[:, :, :, np.newaxis], "3d"
+    if X.ndim == 4:
+        if min(X.shape[2:]) < 1:
+            raise ValueError(
+                f"{input_name} has shape {X.shape}: recordings need at least one joint and "
+                "one coordinate."
+            )
+        return X, "4d"
+    raise ValueError(
+        f"{input_name} has {X.ndim} dimensions {X.shape}; expected a dataset of shape "
+        "(n_samples, n_frames, n_joints, n_coords), (n_samples, n_frames, n_features), "
+        "(n_samples, n_frames) or a list of recordings (n_frames, n_joints, n_coords)."
+    )
+
+
+def _check_one_recording(recording, index, *, allow_nan, input_name, estimator):
+    name = f"{input_name}[{index}]"
+    if hasattr(recording, "toarray") or hasattr(recording, "tocsr"):
+        raise TypeError(f"{name} is a sparse matrix; recordings must be dense arrays.")
+    array = np.asarray(recording)
+    if array.ndim == 0:
+        raise ValueError(
+            f"{name} is a scalar; a list dataset holds recordings of shape "
+            "(n_frames, n_joints, n_coords) or (n_frames, n_features). Expected 2D array, "
+            "got scalar array instead."
+        )
+    if array.ndim > 3:
+        raise ValueError(
+            f"{name} has {array.ndim} dimensions {array.shape}; a recording is "
+            "(n_frames, n_joints, n_coords)."
+        )
+    if array.ndim == 1:
+        array = array[:, np.newaxis]
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has 0 frames; every recording needs at least one frame.")
+    array = check_array(
+        array,
+        accept_sparse=False,
+        dtype=[np.float32, np.float64],
+        ensure_all_finite=_finite_arg(allow_nan),
+        allow_nd=True,
+        ensure_min_samples=1,
+        ensure_min_features=1,
+        estimator=estimator,
+        input_name=name,
+    ).astype(np.float32, copy=False)
+    if array.ndim == 2:
+        array = array[:, :, np.newaxis]
+    return array
+
+
+def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
+    """Validate a dataset and keep its layout (ragged list or dense array).
+
+    Parameters
+    ----------
+    X : list of array-like or array-like
+        A dataset in one of the layouts described in the module docstring.
+    allow_nan : bool, default=False
+        Accept NaN (missing values); infinity is always refused.
+    input_name : str, default="X"
+        Name used in error messages.
+    estimator : estimator instance or str, optional
+        Named in scikit-learn's error messages.
+
+    Returns
+    -------
+    Recordings
+        ``data`` is a list of float32 ``(n_frames_i, n_joints, n_coords)`` arrays for list
+        input, otherwise a float32 array ``(n_samples, n_frames, n_joints, n_coords)``.
+
+    Raises
+    ------
+    ValueError
+        Empty datasets, recordings without frames, NaN or infinite values (unless allowed),
+        recordings whose joints or coordinates disagree, or an unsupported number of
+        dimensions; the message names the recording at fault.
+    """
+    if isinstance(X, list | tuple):
+        if len(X) == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required. "
+                f"{input_name} is an empty list of recordings."
+            )
+        first = np.asarray(X[0]) if not hasattr(X[0], "tocsr") else None
+        if first is not None and first.ndim == 0:
+            # A flat list of numbers: hand it to check_array for scikit-learn's 1-D message.
+            data, layout = _check_dense(
+                X, allow_nan=allow_nan, input_name=input_name, estimator=estimator
+            )
+            return Recordings(data, layout)
+        recordings = [
+            _check_one_recording(
+                r, i, allow_nan=allow_nan, input_name=input_name, estimator=estimator
+            )
+            for i, r in enumerate(X)
+        ]
+        reference = recordings[0].shape[1:]
+        for i, recording in enumerate(recordings[1:], start=1):
+            if recording.shape[1:] != reference:
+                raise ValueError(
+                    f"{input_name}[{i}] has {recording.shape[1]} joints x "
+                    f"{recording.shape[2]} coordinates per frame but {input_name}[0] has "
+                    f"{reference[0]} x {reference[1]}; all recordings of a dataset must "
+                    "share one skeleton."
+                )
+        return Recordings(recordings, "list")
+    data, layout = _check_dense(X, allow_nan=allow_nan, input_name=input_name, estimator=estimator)
+    return Recordings(data, layout)
+
+
+def recording_lengths(data):
+    """True length of each recording of a zero-padded dense dataset.
+
+    Trailing frames that are zero in every joint and coordinate count as padding; a recording
+    that is all zeros keeps one frame.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_samples, n_frames, n_joints, n_coords)
+
+    Returns
+    -------
+    lengths : ndarray of shape (n_samples,), int64
+    """
+    data = np.asarray(data)
+    if data.shape[1] == 0:
+        return np.zeros(data.shape[0], dtype=np.int64)
+    # NaN is "not zero", so recordings with missing values keep their frames.
+    nonzero = np.any(data.reshape(data.shape[0], data.shape[1], -1) != 0, axis=2)
+    last = data.shape[1] - np.argmax(nonzero[:, ::-1], axis=1)
+    return np.where(nonzero.any(axis=1), last, 1).astype(np.int64)
+
+
+def pad_recordings(recordings, n_frames=None):
+    """Stack recordings of different lengths into one zero-padded array.
+
+    Parameters
+    ----------
+    recordings : list of ndarray of shape (n_frames_i, n_joints, n_coords)
+    n_frames : int, optional
+        Length of the output; defaults to the longest recording. Longer recordings are cropped.
+
+    Returns
+    -------
+    data : ndarray of shape (n_samples, n_frames, n_joints, n_coords), float32
+    lengths : ndarray of shape (n_samples,), int64
+        Length of each recording after cropping.
+    """
+    lengths = np.array([len(r) for r in recordings], dtype=np.int64)
+    if n_frames is None:
+        n_frames = int(lengths.max())
+    n_joints, n_coords = recordings[0].shape[1:]
+    data = np.zeros((len(recordings), n_frames, n_joints, n_coords), dtype=np.float32)
+    for i, recording in enumerate(recordings):
+        data[i, : min(len(recording), n_frames)] = recording[:n_frames]
+    return data, np.minimum(lengths, n_frames)
+
+
+def check_dataset(X, *, allow_nan=False, input_name="X", estimator=None):
+    """Validate a dataset and return it zero-padded, with each recording's true length.
+
+    This is what estimators call: ragged lists are padded here, and dense arrays get their
+    lengths from their trailing all-zero frames (see :func:`recording_lengths`).
+
+    Parameters
+    ----------
+    X : list of array-like or array-like
+        A dataset in one of the layouts of the data conventions.
+    allow_nan : bool, default=False
+        Accept NaN (missing values); infinity is always refused.
+    input_name : str, default="X"
+        Name used in error messages.
+    estimator : estimator instance or str, optional
+        Named in scikit-learn's error messages.
+
+    Returns
+    -------
+    Dataset
+        ``(data, lengths, layout)``.
+    """
+    data, layout = check_recordings(
+        X, allow_nan=allow_nan, input_name=input_name, estimator=estimator
+    )
+    if layout == "list":
+        padded, lengths = pad_recordings(data)
+        return Dataset(padded, lengths, layout)
+    return Dataset(data, recording_lengths(data), layout)
+
+
+def restore_layout(data, layout):
+    """Give a dense 4-D dataset back in the layout the user passed.
+
+    ``"2d"`` and ``"3d"`` squeeze the axes that :func:`check_recordings` added; ``"list"`` and
+    ``"4d"`` return the 4-D array unchanged (a padded list is dense from then on).
+    """
+    if layout == "2d":
+        return data.reshape(data.shape[0], data.shape[1] * data.shape[2] * data.shape[3])
+    if layout == "3d":
+        return data.reshape(data.shape[0], data.shape[1], data.shape[2] * data.shape[3])
+    return data
