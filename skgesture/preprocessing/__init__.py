@@ -1,0 +1,29 @@
+"""Transformers for skeleton recordings, and data augmentation.
+
+Transformers (Pipeline steps; each accepts every layout of the data conventions):
+
+- :class:`SkeletonPadder` -- recordings of any length to a fixed number of frames;
+- :class:`Flattener` -- one row of numbers per recording, for tabular models;
+- :class:`SkeletonNormalizer` -- position, size and facing direction removed;
+- :class:`JointSelector` -- a subset of the joints;
+- :class:`FrameRateResampler` -- one frame rate to another.
+
+Augmentations live in :mod:`skgesture.preprocessing.augment`; they are applied by classifiers
+during training, never as Pipeline steps.
+"""
+
+from skgesture.preprocessing import augment
+from skgesture.preprocessing._flatten import Flattener
+from skgesture.preprocessing._normalize import SkeletonNormalizer
+from skgesture.preprocessing._padding import SkeletonPadder
+from skgesture.preprocessing._resample import FrameRateResampler
+from skgesture.preprocessing._select import JointSelector
+
+__all__ = [
+    "FrameRateResampler",
+    "Flattener",
+    "JointSelector",
+    "SkeletonNormalizer",
+    "SkeletonPadder",
+    "augment",
+]
