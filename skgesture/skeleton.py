@@ -1,0 +1,500 @@
+"""Skeleton topologies: joint names, bones, left/right pairs and the vertical axis.
+
+A :class:`Skeleton` describes the joints of a recording ``(n_frames, n_joints, n_coords)``: the
+name of each joint, its parent (which defines the bones), the pairs of joints that swap under a
+left/right mirror, and which coordinate axis points up. It holds no coordinates.
+
+Two skeletons are built in:
+
+- :data:`NATOPS_SKELETON`, the 8 sensors of the NATOPS data set, in the data's order;
+- :data:`MOCAPLAB_SKELETON`, a 79-joint skeleton in the style of the MocapLab exports used by
+  Allemand et al. (2024), on which :func:`skgesture.datasets.make_gestures` draws.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "Skeleton",
+    "NATOPS_SKELETON",
+    "MOCAPLAB_SKELETON",
+    "get_skeleton",
+]
+
+_AXES = (0, 1, 2)
+
+
+@dataclass(frozen=True, repr=False)
+class Skeleton:
+    """An immutable skeleton topology.
+
+    Parameters
+    ----------
+    name : str
+        Short name of the skeleton.
+    joint_names : sequence of str
+        Name of each joint, in the order of the joint axis of the recordings.
+    parents : sequence of int, optional
+        Index of each joint's parent, ``-1`` for a root (or an unknown parent). Each
+        ``(parent, child)`` pair is a bone. Defaults to every joint being a root.
+    mirror_pairs : sequence of (int, int), default=()
+        ``(left_index, right_index)`` pairs of joints that swap under a left/right mirror.
+    up_axis : {0, 1, 2}, default=1
+        Coordinate axis that points up (1 is Y).
+    forward_axis : {0, 1, 2} or None, default=None
+        Coordinate axis the performer faces, when known.
+
+    Attributes
+    ----------
+    n_joints : int
+    bones : list of (int, int)
+        ``(parent, child)`` index pairs, in the order of the children.
+
+    Raises
+    ------
+    ValueError
+        Duplicate or empty joint names, parents out of range or forming a cycle, mirror pairs
+        out of range or reusing a joint, or an invalid axis.
+
+    Examples
+    --------
+    >>> from skgesture.skeleton import Skeleton
+    >>> arm = Skeleton("arm", ["shoulder", "elbow", "wrist"], parents=[-1, 0, 1])
+    >>> arm.bones
+    [(0, 1), (1, 2)]
+    >>> arm.index("wrist")
+    2
+    >>> arm.subset(["shoulder", "wrist"]).parents
+    (-1, 0)
+    """
+
+    name: str
+    joint_names: tuple[str, ...]
+    parents: tuple[int, ...] | None = None
+    mirror_pairs: tuple[tuple[int, int], ...] = field(default=())
+    up_axis: int = 1
+    forward_axis: int | None = None
+
+    def __post_init__(self):
+        names = tuple(self.joint_names)
+        if len(names) == 0:
+            raise ValueError(f"Skeleton {self.name!r}: joint_names is empty.")
+        for i, joint in enumerate(names):
+            if not isinstance(joint, str) or not joint:
+                raise ValueError(
+                    f"Skeleton {self.name!r}: joint_names[{i}] is {joint!r}; joint names must "
+                    "be non-empty strings."
+                )
+        seen = {}
+        for i, joint in enumerate(names):
+            if joint in seen:
+                raise ValueError(
+                    f"Skeleton {self.name!r}: duplicate joint name {joint!r} at indices "
+                    f"{seen[joint]} and {i}."
+                )
+            seen[joint] = i
+        n_joints = len(names)
+
+        parents = (-1,) * n_joints if self.parents is None else _int_tuple(self.parents, "parents")
+        if len(parents) != n_joints:
+            raise ValueError(
+                f"Skeleton {self.name!r}: parents has {len(parents)} entries but there are "
+                f"{n_joints} joints."
+            )
+        for child, parent in enumerate(parents):
+            if not -1 <= parent < n_joints or parent == child:
+                raise ValueError(
+                    f"Skeleton {self.name!r}: parents[{child}] = {parent} (joint {names[child]!r}) "
+                    f"is not -1 or another joint's index in [0, {n_joints})."
+                )
+        _check_acyclic(self.name, names, parents)
+
+        pairs = tuple(_int_tuple(pair, "mirror_pairs") for pair in self.mirror_pairs)
+        used = {}
+        for k, pair in enumerate(pairs):
+            if len(pair) != 2:
+                raise ValueError(
+                    f"Skeleton {self.name!r}: mirror_pairs[{k}] = {pair} is not a "
+                    "(left_index, right_index) pair."
+                )
+            if pair[0] == pair[1]:
+                raise ValueError(
+                    f"Skeleton {self.name!r}: mirror_pairs[{k}] = {pair} pairs a joint with itself."
+                )
+            for joint in pair:
+                if not 0 <= joint < n_joints:
+                    raise ValueError(
+                        f"Skeleton {self.name!r}: mirror_pairs[{k}] = {pair} holds {joint}, "
+                        f"outside the joint indices [0, {n_joints})."
+                    )
+                if joint in used:
+                    raise ValueError(
+                        f"Skeleton {self.name!r}: joint {joint} ({names[joint]!r}) appears in "
+                        f"mirror_pairs[{used[joint]}] and mirror_pairs[{k}]."
+                    )
+                used[joint] = k
+
+        if self.up_axis not in _AXES:
+            raise ValueError(f"Skeleton {self.name!r}: up_axis={self.up_axis!r} is not 0, 1 or 2.")
+        if self.forward_axis is not None and (
+            self.forward_axis not in _AXES or self.forward_axis == self.up_axis
+        ):
+            raise ValueError(
+                f"Skeleton {self.name!r}: forward_axis={self.forward_axis!r} must be None or an "
+                f"axis in (0, 1, 2) other than up_axis={self.up_axis}."
+            )
+        object.__setattr__(self, "joint_names", names)
+        object.__setattr__(self, "parents", parents)
+        object.__setattr__(self, "mirror_pairs", pairs)
+        object.__setattr__(self, "up_axis", int(self.up_axis))
+        if self.forward_axis is not None:
+            object.__setattr__(self, "forward_axis", int(self.forward_axis))
+
+    def __repr__(self):
+        return (
+            f"Skeleton(name={self.name!r}, n_joints={self.n_joints}, n_bones={len(self.bones)}, "
+            f"n_mirror_pairs={len(self.mirror_pairs)}, up_axis={self.up_axis}, "
+            f"forward_axis={self.forward_axis})"
+        )
+
+    @property
+    def n_joints(self):
+        """Number of joints."""
+        return len(self.joint_names)
+
+    @property
+    def bones(self):
+        """``(parent, child)`` index pairs, in the order of the children."""
+        return [(parent, child) for child, parent in enumerate(self.parents) if parent >= 0]
+
+    def index(self, name_or_names):
+        """Index of one joint, or an array of indices of several.
+
+        Parameters
+        ----------
+        name_or_names : str or iterable of str
+
+        Returns
+        -------
+        int or ndarray of int
+
+        Raises
+        ------
+        ValueError
+            A name that is not a joint of this skeleton (close matches are suggested).
+        """
+        if isinstance(name_or_names, str):
+            return self._index_of(name_or_names)
+        return np.array([self._index_of(name) for name in name_or_names], dtype=np.intp)
+
+    def _index_of(self, name):
+        try:
+            return self.joint_names.index(name)
+        except ValueError:
+            close = difflib.get_close_matches(str(name), self.joint_names, n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ValueError(f"{name!r} is not a joint of skeleton {self.name!r}.{hint}") from None
+
+    def mirror_permutation(self):
+        """Joint permutation that swaps left and right joints.
+
+        ``recording[:, skeleton.mirror_permutation()]`` puts each left joint's track where its
+        right twin was and vice versa; joints without a twin stay in place. (Mirroring a
+        recording also flips the sign of its left/right coordinate.)
+
+        Returns
+        -------
+        permutation : ndarray of shape (n_joints,), int
+        """
+        permutation = np.arange(self.n_joints)
+        for left, right in self.mirror_pairs:
+            permutation[left], permutation[right] = right, left
+        return permutation
+
+    def subset(self, joints):
+        """Skeleton of the selected joints, in the order given.
+
+        A kept joint's parent becomes its nearest kept ancestor (``-1`` when there is none), so
+        the bones skip the joints left out. Mirror pairs are kept when both twins are.
+
+        Parameters
+        ----------
+        joints : iterable of str or int
+            Joint names or indices.
+
+        Returns
+        -------
+        Skeleton
+
+        Raises
+        ------
+        ValueError
+            Unknown names, indices out of range, duplicates or an empty selection.
+        """
+        indices = []
+        for joint in joints:
+            if isinstance(joint, str):
+                indices.append(self._index_of(joint))
+            elif isinstance(joint, int | np.integer) and not isinstance(joint, bool):
+                if not -self.n_joints <= joint < self.n_joints:
+                    raise ValueError(
+                        f"Joint index {joint} is out of range for skeleton {self.name!r} with "
+                        f"{self.n_joints} joints."
+                    )
+                indices.append(int(joint) % self.n_joints)
+            else:
+                raise ValueError(f"joints must hold joint names or indices; got {joint!r}.")
+        if not indices:
+            raise ValueError(f"subset of skeleton {self.name!r} needs at least one joint.")
+        if len(set(indices)) != len(indices):
+            repeated = sorted({self.joint_names[i] for i in indices if indices.count(i) > 1})
+            raise ValueError(f"subset selects joints {repeated} more than once.")
+        position = {old: new for new, old in enumerate(indices)}
+        parents = []
+        for old in indices:
+            ancestor = self.parents[old]
+            while ancestor >= 0 and ancestor not in position:
+                ancestor = self.parents[ancestor]
+            parents.append(position[ancestor] if ancestor >= 0 else -1)
+        pairs = sorted(
+            (position[left], position[right])
+            for left, right in self.mirror_pairs
+            if left in position and right in position
+        )
+        return Skeleton(
+            self.name,
+            tuple(self.joint_names[i] for i in indices),
+            tuple(parents),
+            tuple(pairs),
+            self.up_axis,
+            self.forward_axis,
+        )
+
+    @classmethod
+    def from_joint_names(cls, names, up_axis=1, *, name="custom"):
+        """Build a skeleton from joint names alone.
+
+        Left/right pairs are inferred from the names: a ``l``/``r`` or ``left``/``right`` token
+        (any case) at the start, the end or between separators (``_``, ``-``, ``.``, space) or
+        case changes, as in ``lHand_T_glob``/``rHand_T_glob``, ``hand_tip_left``/
+        ``hand_tip_right``, ``LeftArm``/``RightArm`` or ``Hand_L``/``Hand_R``. Two names pair
+        when they are the same apart from that token.
+
+        When every name is a joint of a built-in skeleton (:data:`MOCAPLAB_SKELETON`,
+        :data:`NATOPS_SKELETON`), its bones are taken from there; otherwise the parents are
+        unknown (``-1``).
+
+        Parameters
+        ----------
+        names : sequence of str
+        up_axis : {0, 1, 2}, default=1
+        name : str, default="custom"
+
+        Returns
+        -------
+        Skeleton
+
+        Examples
+        --------
+        >>> from skgesture.skeleton import Skeleton
+        >>> skeleton = Skeleton.from_joint_names(["head", "lHand", "rHand", "Foot_L", "Foot_R"])
+        >>> skeleton.mirror_pairs
+        ((1, 2), (3, 4))
+        """
+        names = tuple(names)
+        for builtin in _BUILTINS.values():
+            if names and set(names) <= set(builtin.joint_names) and len(set(names)) == len(names):
+                known = builtin.subset(names)
+                return cls(name, names, known.parents, known.mirror_pairs, up_axis)
+        return cls(name, names, None, _infer_mirror_pairs(names), up_axis)
+
+
+def _int_tuple(values, what):
+    try:
+        items = tuple(values)
+    except TypeError:
+        raise ValueError(f"{what} must be a sequence of integers; got {values!r}.") from None
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | np.integer):
+            raise ValueError(f"{what} must hold integers; got {item!r} in {values!r}.")
+    return tuple(int(item) for item in items)
+
+
+def _check_acyclic(skeleton_name, names, parents):
+    for start in range(len(parents)):
+        joint, steps = start, 0
+        while parents[joint] >= 0:
+            joint = parents[joint]
+            steps += 1
+            if joint == start or steps > len(parents):
+                raise ValueError(
+                    f"Skeleton {skeleton_name!r}: parents form a cycle through joint {start} "
+                    f"({names[start]!r})."
+                )
+
+
+# Words of a name: runs of capitals before a capitalised word, capitalised or lower-case words,
+# capital runs and digit runs ("lIndex1_T_glob" -> l, Index, 1, T, glob).
+_TOKEN = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_SIDES = {"l": ("L", "letter"), "left": ("L", "word"), "r": ("R", "letter"), "right": ("R", "word")}
+
+
+def _side_keys(joint_name):
+    """``(side, key)`` for every left/right token of a name; the key is the rest of the name."""
+    tokens = list(_TOKEN.finditer(joint_name))
+    for token in tokens:
+        side = _SIDES.get(token.group().lower())
+        if side is None:
+            continue
+        start, end = token.span()
+        key = (joint_name[:start].lower(), side[1], joint_name[end:].lower())
+        yield side[0], key
+
+
+def _infer_mirror_pairs(names):
+    candidates = {}
+    for index, joint_name in enumerate(names):
+        for side, key in _side_keys(joint_name):
+            candidates.setdefault(key, {"L": [], "R": []})[side].append(index)
+    pairs, used = [], set()
+    for sides in candidates.values():
+        if len(sides["L"]) == 1 and len(sides["R"]) == 1:
+            left, right = sides["L"][0], sides["R"][0]
+            if left not in used and right not in used:
+                pairs.append((left, right))
+                used.update((left, right))
+    return tuple(sorted(pairs))
+
+
+def _mocaplab():
+    # Column order of the exports: the trunk from abdomenUpper (the first columns of the
+    # paper's Figure 9), the head, the left then the right arm and hand, then hips and legs.
+    # Side joints are written once with an "{s}" slot for MocapLab's one-letter prefix.
+    trunk = [
+        ("abdomenUpper", "abdomenLower"),
+        ("chestLower", "abdomenUpper"),
+        ("chestUpper", "chestLower"),
+        ("neckLower", "chestUpper"),
+        ("neckUpper", "neckLower"),
+        ("head", "neckUpper"),
+    ]
+    face = [("{s}Eye", "head"), ("{s}Ear", "head")]
+    arm = [
+        ("{s}Collar", "chestUpper"),
+        ("{s}ShldrBend", "{s}Collar"),
+        ("{s}ShldrTwist", "{s}ShldrBend"),
+        ("{s}ForearmBend", "{s}ShldrTwist"),
+        ("{s}ForearmTwist", "{s}ForearmBend"),
+        ("{s}Hand", "{s}ForearmTwist"),
+        ("{s}Carpal1", "{s}Hand"),
+        ("{s}Carpal2", "{s}Hand"),
+        ("{s}Carpal3", "{s}Hand"),
+        ("{s}Carpal4", "{s}Hand"),
+        ("{s}Thumb1", "{s}Hand"),
+        ("{s}Thumb2", "{s}Thumb1"),
+        ("{s}Thumb3", "{s}Thumb2"),
+    ]
+    for finger, carpal in (("Index", 1), ("Mid", 2), ("Ring", 3), ("Pinky", 4)):
+        arm += [
+            (f"{{s}}{finger}1", f"{{s}}Carpal{carpal}"),
+            (f"{{s}}{finger}2", f"{{s}}{finger}1"),
+            (f"{{s}}{finger}3", f"{{s}}{finger}2"),
+        ]
+    hips = [("hip", ""), ("pelvis", "hip"), ("abdomenLower", "hip")]
+    leg = [
+        ("{s}ThighBend", "pelvis"),
+        ("{s}ThighTwist", "{s}ThighBend"),
+        ("{s}Shin", "{s}ThighTwist"),
+        ("{s}Foot", "{s}Shin"),
+        ("{s}Metatarsals", "{s}Foot"),
+        ("{s}Toe", "{s}Metatarsals"),
+        ("{s}BigToe", "{s}Toe"),
+        ("{s}SmallToe", "{s}Toe"),
+    ]
+
+    def both_sides(rows):
+        return [
+            (joint.format(s=side), parent.format(s=side)) for joint, parent in rows for side in "lr"
+        ]
+
+    def one_side_then_other(rows):
+        return [
+            (joint.format(s=side), parent.format(s=side)) for side in "lr" for joint, parent in rows
+        ]
+
+    rows = trunk + both_sides(face) + one_side_then_other(arm) + hips + one_side_then_other(leg)
+    names = [joint for joint, _ in rows]
+    parents = [names.index(parent) if parent else -1 for _, parent in rows]
+    pairs = [
+        (names.index(joint.format(s="l")), names.index(joint.format(s="r")))
+        for joint, _ in face + arm + leg
+    ]
+    return Skeleton(
+        "mocaplab",
+        tuple(f"{joint}_T_glob" for joint in names),
+        tuple(parents),
+        tuple(sorted(pairs)),
+        up_axis=1,
+        forward_axis=2,
+    )
+
+
+#: The 8 NATOPS sensors in the order of the data's 24 dimensions (x, y, z of each joint).
+#: In the UEA files, Y is vertical (a hanging hand tip lies about 1.1 units below its elbow,
+#: and rises above it when the arm is raised), X is lateral (left joints have negative X) and
+#: Z is depth, whose sign cannot be told from the data, so ``forward_axis`` is left unknown.
+NATOPS_SKELETON = Skeleton(
+    "natops",
+    (
+        "hand_tip_left",
+        "hand_tip_right",
+        "elbow_left",
+        "elbow_right",
+        "wrist_left",
+        "wrist_right",
+        "thumb_left",
+        "thumb_right",
+    ),
+    parents=(4, 5, -1, -1, 2, 3, 4, 5),
+    mirror_pairs=((0, 1), (2, 3), (4, 5), (6, 7)),
+    up_axis=1,
+    forward_axis=None,
+)
+
+#: A 79-joint skeleton in the style of MocapLab's exports (``<joint>_T_glob``): 13 trunk, hip
+#: and head joints, then per side 5 arm joints, the hand, 19 hand joints (4 carpals, 3 joints
+#: per finger) and 8 leg joints. Y is up and the performer faces +Z, with their left at +X.
+MOCAPLAB_SKELETON = _mocaplab()
+
+_BUILTINS = {"natops": NATOPS_SKELETON, "mocaplab": MOCAPLAB_SKELETON}
+
+
+def get_skeleton(name):
+    """Return a built-in skeleton by name.
+
+    Parameters
+    ----------
+    name : {"natops", "mocaplab"}
+        Case-insensitive.
+
+    Returns
+    -------
+    Skeleton
+
+    Examples
+    --------
+    >>> from skgesture.skeleton import get_skeleton
+    >>> get_skeleton("natops").n_joints
+    8
+    """
+    key = str(name).lower()
+    if key not in _BUILTINS:
+        raise ValueError(
+            f"Unknown skeleton {name!r}; the built-in skeletons are {sorted(_BUILTINS)}."
+        )
+    return _BUILTINS[key]
