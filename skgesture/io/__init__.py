@@ -1,0 +1,36 @@
+"""Readers and writers of motion-capture files; no torch here.
+
+- :func:`read_mocap_csv`, :func:`write_mocap_csv`: one MocapLab CSV recording.
+- :func:`read_labels`: the annotation table (``Annotation_gloses.csv``).
+- :func:`load_mocap_folder`: a folder of recordings with their labels, as a dataset.
+- :func:`read_ts`: a UEA/sktime ``.ts`` file (such as NATOPS).
+
+Every reader refuses a malformed file with a ``ValueError`` naming the file and, where it
+applies, the line and column; files are only read, never modified.
+"""
+
+import importlib
+
+from skgesture.io.folder import load_mocap_folder
+from skgesture.io.labels import LabelTable, read_labels
+from skgesture.io.mocap_csv import read_mocap_csv, write_mocap_csv
+
+__all__ = [
+    "LabelTable",
+    "load_mocap_folder",
+    "read_labels",
+    "read_mocap_csv",
+    "read_ts",
+    "write_mocap_csv",
+]
+
+
+def __getattr__(name):
+    # skgesture.io.ts is loaded on first use of read_ts.
+    if name == "read_ts":
+        return importlib.import_module("skgesture.io.ts").read_ts
+    raise AttributeError(f"module 'skgesture.io' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

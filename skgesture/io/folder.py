@@ -1,0 +1,185 @@
+"""Load a folder of MocapLab CSV recordings, with their labels, as a dataset."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from skgesture.io._text import file_error, plural
+from skgesture.io.labels import LabelTable, read_labels
+from skgesture.io.mocap_csv import check_missing_policy, read_mocap_csv
+
+__all__ = ["load_mocap_folder"]
+
+
+def _stem_key(stem):
+    # macOS stores file names decomposed (NFD), tables hold them composed (NFC): compare as NFC.
+    return unicodedata.normalize("NFC", str(stem))
+
+
+def _check_same_joints(recordings):
+    reference = recordings[0]
+    for recording in recordings[1:]:
+        names, expected = recording.joint_names, reference.joint_names
+        if names == expected:
+            continue
+        if len(names) != len(expected):
+            difference = f"{len(names)} joints, but {len(expected)}"
+        else:
+            joint = next(k for k, (a, b) in enumerate(zip(names, expected)) if a != b)
+            difference = f"joint {joint} named {names[joint]!r}, but {expected[joint]!r}"
+        raise file_error(
+            recording.filename,
+            f"has {difference} in {reference.filename!r}; all recordings of a folder must "
+            "share their joints.",
+        )
+
+
+def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False, pattern="*.csv"):
+    """Load every MocapLab CSV recording of a folder, with its label, as a dataset.
+
+    Recordings are read with :func:`read_mocap_csv` in the order of their file names (their
+    paths relative to ``folder``, compared character by character), so the order is the same
+    on every machine. A recording's label is the table's label of its file stem (the file
+    name without ``.csv``; Unicode names are compared in NFC form, so names written by macOS
+    match those typed in a table).
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The folder.
+    labels : str, path-like or mapping, optional
+        The annotation table (read with :func:`read_labels`, default columns ``Nom.csv`` and
+        ``Mono/Bi``; call it yourself for other columns and pass the result), or a mapping
+        from file stem to label. The table given by path, or the one a :class:`LabelTable`
+        was read from, is not read as a recording even where it matches ``pattern`` inside
+        ``folder`` (as ``Annotation_gloses.csv`` does); any other file matching ``pattern``
+        is.
+    missing : {"raise", "interpolate", "drop"}, default="raise"
+        What to do with missing positions; see :func:`read_mocap_csv`.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of the Bunch.
+    pattern : str, default="*.csv"
+        Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
+        subfolders).
+
+    Returns
+    -------
+    dataset : :class:`~sklearn.utils.Bunch`
+        With the keys
+
+        data : list of ndarray of shape (n_frames_i, n_joints, 3), float32
+            The recordings (a ragged dataset, see ``docs/conventions.md``).
+        target : ndarray of shape (n_recordings,), dtype object
+            Each recording's label as written in the table, or the integer ``-1`` for a
+            recording without one (scikit-learn's convention for unlabelled samples). All
+            ``-1`` when ``labels`` is None.
+        filenames : list of str
+            The recordings' paths.
+        joint_names : list of str
+            The joints, shared by all recordings.
+        times : list of ndarray of shape (n_frames_i,), float64
+            Each recording's time column.
+        unmatched_labels : list of str
+            Stems that have a label but no recording, sorted; they are also reported by a
+            ``UserWarning``.
+
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` (or the label table) does not exist; ``NotADirectoryError`` if
+        ``folder`` is a file.
+    ValueError
+        If no file matches ``pattern``, a recording or the label table is malformed (the
+        message names the file), or two recordings have different joints (the message names
+        the first file that differs).
+
+    See Also
+    --------
+    read_mocap_csv : Read one recording.
+    read_labels : Read an annotation table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from skgesture.io import load_mocap_folder, write_mocap_csv
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name, n_frames in [("Avion", 3), ("Venir", 4), ("Bonjour", 2)]:
+    ...     _ = write_mocap_csv(folder / f"{name}.csv", np.zeros((n_frames, 2, 3)))
+    >>> table = folder / "Annotation_gloses.csv"
+    >>> _ = table.write_text("Nom.csv\\tMono/Bi\\nAvion\\tBi\\nVenir\\tMono\\n")
+    >>> dataset = load_mocap_folder(folder, labels=table)
+    >>> [pathlib.Path(name).stem for name in dataset.filenames]
+    ['Avion', 'Bonjour', 'Venir']
+    >>> dataset.target
+    array(['Bi', -1, 'Mono'], dtype=object)
+    >>> [recording.shape for recording in dataset.data]
+    [(3, 2, 3), (2, 2, 3), (4, 2, 3)]
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        if not folder.exists():
+            raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r}")
+        raise NotADirectoryError(f"Not a folder: {os.fspath(folder)!r}")
+    check_missing_policy(missing)
+    if labels is None:
+        labels = {}
+    elif isinstance(labels, str | os.PathLike):
+        labels = read_labels(labels)
+    elif not isinstance(labels, Mapping):
+        raise ValueError(
+            "labels must be the path of an annotation table, a mapping from file stem to "
+            f"label, or None; got {type(labels).__name__}."
+        )
+    # The table the labels were read from is not a recording, even where it matches pattern.
+    label_path = labels.filename if isinstance(labels, LabelTable) else None
+    if label_path is not None and not os.path.isfile(label_path):
+        label_path = None
+
+    files = sorted(
+        (path for path in folder.glob(pattern) if path.is_file()),
+        key=lambda path: path.relative_to(folder).as_posix(),
+    )
+    if label_path is not None:
+        files = [path for path in files if not os.path.samefile(path, label_path)]
+    if not files:
+        raise ValueError(
+            f"No file in {os.fspath(folder)!r} matches pattern={pattern!r}"
+            + (" besides the label table." if label_path is not None else ".")
+        )
+    recordings = [read_mocap_csv(path, missing=missing) for path in files]
+    _check_same_joints(recordings)
+
+    label_of = {_stem_key(stem): label for stem, label in labels.items()}
+    target = np.empty(len(files), dtype=object)
+    target[:] = [label_of.get(_stem_key(path.stem), -1) for path in files]
+    unmatched = sorted(set(label_of) - {_stem_key(path.stem) for path in files})
+    if unmatched:
+        shown = ", ".join(map(repr, unmatched[:10]))
+        warnings.warn(
+            f"{plural(len(unmatched), 'labelled file')} missing from {os.fspath(folder)!r}: "
+            f"{shown}{', ...' if len(unmatched) > 10 else ''}; see unmatched_labels.",
+            UserWarning,
+            stacklevel=2,
+        )
+    data = [recording.positions for recording in recordings]
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        filenames=[recording.filename for recording in recordings],
+        joint_names=recordings[0].joint_names,
+        times=[recording.times for recording in recordings],
+        unmatched_labels=unmatched,
+    )

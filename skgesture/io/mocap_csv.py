@@ -1,0 +1,670 @@
+"""Read and write MocapLab CSV exports: one frame per line, a time column, then x, y, z per joint.
+
+The layout the paper's data came in (see ``docs/conventions.md`` for what a recording is)::
+
+    Frame;Time;abdomenUpper_T_glob;abdomenUpper_T_glob;abdomenUpper_T_glob;chestLower_T_glob;...
+    ;;X;Y;Z;X;...
+    2272;90.88;0.015;7.237;-0.249;-0.070;...
+
+:func:`read_mocap_csv` also reads the variants such files come in (1 to 3 header rows, no frame
+column, ``,`` or tab delimiters, decimal commas, CRLF line ends, UTF-8 with or without a
+byte-order mark, cp1252) and refuses malformed files with a ``ValueError`` that names the file,
+the line and the column. :func:`write_mocap_csv` writes the paper's layout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from skgesture.io._text import (
+    compact_ranges,
+    describe_delimiter,
+    file_error,
+    parse_rows,
+    plural,
+    read_text,
+    sniff_delimiter,
+    split_lines,
+)
+
+__all__ = ["read_mocap_csv", "write_mocap_csv"]
+
+MISSING_POLICIES = ("raise", "interpolate", "drop")
+COORDINATES = ("X", "Y", "Z")
+_DELIMITERS = (";", "\t", ",")
+_MAX_HEADER_ROWS = 3
+
+
+def _is_number(cell):
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_header(cells):
+    """A header row starts with a label or a blank, never a number, and has text after that.
+
+    The one header row without text after its first cell is a row of joint indices, each
+    followed by two blanks (``Time(s);0;;;1;;;...``). A frame whose first cell is mistyped
+    (``abc;0.04;...``) is thus a frame, and its error names the cell.
+    """
+    if not cells or _is_number(cells[0]):
+        return False
+    body = [cell.strip() for cell in cells[1:]]
+    indices_only = any(body) and not any(cell for k, cell in enumerate(body) if k % 3)
+    return indices_only or any(cell and not _is_number(cell) for cell in body)
+
+
+def _column_name(column, n_lead, joint_names=None):
+    """``"column 7 (joint 'hand_R', y)"`` for a 0-based column index."""
+    if column < n_lead:
+        return f"column {column + 1} ({('Frame', 'Time')[column - n_lead + 2]})"
+    joint, coordinate = divmod(column - n_lead, 3)
+    name = repr(joint_names[joint]) if joint_names is not None else str(joint)
+    return f"column {column + 1} (joint {name}, {'xyz'[coordinate]})"
+
+
+def _check_lead_labels(path, lead, line, n_columns):
+    label = lead[0].strip()
+    if len(lead) == 2 and label.lower().startswith("time"):
+        raise file_error(
+            path,
+            f"is labelled {label!r}, but a file with {n_columns} columns (3n+2) starts with a "
+            "frame column and then the time; is a coordinate missing or one too many?",
+            line=line,
+            column=1,
+        )
+    if len(lead) == 1 and label.lower().startswith("frame"):
+        raise file_error(
+            path,
+            f"is labelled {label!r}, but a file with {n_columns} columns (3n+1) starts with the "
+            "time; is a coordinate missing or one too many?",
+            line=line,
+            column=1,
+        )
+
+
+def _names_in_row(path, body, line, n_lead):
+    """Joint names of one header row: each name over its x, y, z columns, or once per joint."""
+    names = []
+    for joint in range(len(body) // 3):
+        triplet = body[3 * joint : 3 * joint + 3]
+        first = triplet[0]
+        if first and (triplet[1:] == [first, first] or triplet[1:] == ["", ""]):
+            names.append(first)
+            continue
+        if any(_is_number(cell) for cell in body if cell):
+            # A frame with a typo is more likely than a header row made of numbers.
+            bad = next(k for k, cell in enumerate(body) if cell and not _is_number(cell))
+            raise file_error(
+                path,
+                f"{body[bad]!r} is not a number (this line looks like a frame).",
+                line=line,
+                column=n_lead + bad + 1,
+            )
+        column = n_lead + 3 * joint + 1
+        if not first:
+            raise file_error(
+                path,
+                f"the joint name is blank in the x column of a joint whose y or z column is "
+                f"named {next(cell for cell in triplet if cell)!r}.",
+                line=line,
+                column=column,
+            )
+        offset = next(k for k in (1, 2) if triplet[k] != first)
+        raise file_error(
+            path,
+            f"joint name {triplet[offset]!r} does not match {first!r} in column {column}: each "
+            "joint's name is repeated over its x, y and z columns (or written once, followed "
+            "by two blank cells).",
+            line=line,
+            column=column + offset,
+        )
+    return names
+
+
+def _joint_names(path, header_rows, header_lines, n_lead, n_joints):
+    """Joint names from the header rows; ``joint_0``, ``joint_1``, ... when none names them."""
+    n_columns = n_lead + 3 * n_joints
+    candidates = []
+    for row, line in zip(header_rows, header_lines):
+        _check_lead_labels(path, row[:n_lead], line, n_columns)
+        body = [cell.strip() for cell in row[n_lead:]]
+        if not any(body):
+            continue
+        if all(cell.upper() in COORDINATES for cell in body if cell):
+            expected = COORDINATES * n_joints
+            bad = next((k for k, cell in enumerate(body) if cell.upper() != expected[k]), None)
+            if bad is not None:
+                raise file_error(
+                    path,
+                    f"expected {expected[bad]!r} in the X, Y, Z header row, found {body[bad]!r}.",
+                    line=line,
+                    column=n_lead + bad + 1,
+                )
+            continue
+        candidates.append((_names_in_row(path, body, line, n_lead), line))
+    if not candidates:
+        return [f"joint_{joint}" for joint in range(n_joints)]
+    # A row of joint indices (0, 1, ...) may sit above the row of names: prefer the names.
+    names, line = next(
+        ((names, line) for names, line in candidates if not all(map(_is_number, names))),
+        candidates[0],
+    )
+    seen = {}
+    for joint, name in enumerate(names):
+        if name in seen:
+            raise file_error(
+                path,
+                f"joint name {name!r} appears twice, in columns "
+                f"{n_lead + 3 * seen[name] + 1} and {n_lead + 3 * joint + 1}; joint names must "
+                "be unique.",
+                line=line,
+                column=n_lead + 3 * joint + 1,
+            )
+        seen[name] = joint
+    return names
+
+
+def _to_float(cells):
+    """Vectorised conversion of the cells; blank and NaN cells become NaN.
+
+    Returns the values and ``None``, or ``None`` and the ``(row, column)`` of the first cell
+    that is not a number. Only when the fast conversion fails are the cells visited one by one
+    (whitespace-only cells count as blank).
+    """
+    try:
+        return np.where(cells == "", "nan", cells).astype(np.float64), None
+    except ValueError:
+        pass
+    values = np.empty(cells.shape)
+    for (row, column), cell in np.ndenumerate(cells):
+        try:
+            values[row, column] = float(cell)
+        except ValueError:
+            if cell.strip():
+                return None, (row, column)
+            values[row, column] = np.nan
+    return values, None
+
+
+def _drop_trailing_blank_column(rows):
+    """A delimiter at the end of every line adds an empty column; it holds no data."""
+    if rows and all(len(row) > 1 and not row[-1].strip() for row in rows):
+        return [row[:-1] for row in rows]
+    return rows
+
+
+def _split_header(path, lines, delimiter):
+    """The header rows (parsed), their line numbers, and the line number of the first frame."""
+    header_rows, header_lines = [], []
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        cells = parse_rows(path, lines[index : index + 1], delimiter, index + 1)[0]
+        if not _is_header(cells):
+            break
+        if len(header_rows) == _MAX_HEADER_ROWS:
+            bad = next(
+                (k for k, cell in enumerate(cells) if cell.strip() and not _is_number(cell)), 0
+            )
+            raise file_error(
+                path,
+                f"{cells[bad]!r} is not a number, and a MocapLab file has at most "
+                f"{_MAX_HEADER_ROWS} header rows.",
+                line=index + 1,
+                column=bad + 1,
+            )
+        header_rows.append(cells)
+        header_lines.append(index + 1)
+        index += 1
+    if index == len(lines):
+        raise file_error(
+            path, f"has {plural(len(header_rows), 'header row')} but no frames after them."
+        )
+    blank = next((i for i in range(index, len(lines)) if not lines[i].strip()), None)
+    if blank is not None:
+        raise file_error(
+            path, "is blank, between frames; frames are on consecutive lines.", line=blank + 1
+        )
+    return header_rows, header_lines, index + 1
+
+
+def _layout(path, rows, header_lines, first_line, delimiter):
+    """``(n_lead, n_joints)``: 1 or 2 leading columns (Time, or Frame and Time), then joints."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    counts = np.bincount(lengths)
+    # The most common number of fields; in a tie, that of the first line.
+    n_columns = int(lengths[0] if counts[lengths[0]] == counts.max() else np.argmax(counts))
+    if (lengths != n_columns).any():
+        odd = int(np.argmax(lengths != n_columns))
+        line = (
+            header_lines[odd] if odd < len(header_lines) else first_line + odd - len(header_lines)
+        )
+        raise file_error(
+            path,
+            f"has {plural(lengths[odd], 'field')} but the other lines have {n_columns} (delimiter "
+            f"{describe_delimiter(delimiter)}).",
+            line=line,
+        )
+    n_lead = {1: 1, 2: 2}.get(n_columns % 3)
+    if n_lead is None:
+        raise file_error(
+            path,
+            f"has {n_columns} columns, a multiple of 3; expected a time column and x, y, z per "
+            "joint (3n+1 columns), optionally after a frame column (3n+2 columns).",
+        )
+    n_joints = (n_columns - n_lead) // 3
+    if n_joints == 0:
+        raise file_error(
+            path, f"has {n_columns} columns and so no joint; expected x, y, z per joint."
+        )
+    return n_lead, n_joints
+
+
+def _check_whole_frame_numbers(path, frames, as_written, first_line):
+    bad = ~np.isfinite(frames) | (frames != np.round(frames))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise file_error(
+            path,
+            f"{as_written(row, 0)!r} is not a frame number; a file with 3n+2 columns starts with a "
+            "frame column and then the time (is a coordinate one too many?).",
+            line=first_line + row,
+            column=1,
+        )
+
+
+def _check_times(path, times, as_written, first_line, n_lead):
+    bad = ~np.isfinite(times)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise file_error(
+            path,
+            f"the time is missing or not finite ({as_written(row, n_lead - 1)!r}).",
+            line=first_line + row,
+            column=n_lead,
+        )
+
+
+def _describe_missing(missing, joint_names, first_line):
+    n_joints = len(joint_names)
+    per_joint = missing.reshape(len(missing), n_joints, 3).any(axis=2)
+    joints = np.flatnonzero(per_joint.any(axis=0))
+    parts = []
+    for joint in joints[:5]:
+        frames = np.flatnonzero(per_joint[:, joint])
+        many = len(frames) > 1
+        parts.append(
+            f"{joint_names[joint]!r} in frame{'s' * many} {compact_ranges(frames)} "
+            f"(line{'s' * many} {compact_ranges(frames + first_line)})"
+        )
+    more = f" and {plural(len(joints) - 5, 'more joint')}" if len(joints) > 5 else ""
+    return (
+        f"{plural(int(missing.sum()), 'missing value')} (blank or NaN cells) in "
+        f"{plural(len(joints), 'joint')}: {'; '.join(parts)}{more}. Frames count from 0. Pass "
+        "missing='interpolate' or missing='drop' to read it anyway."
+    )
+
+
+def _handle_missing(path, positions, times, joint_names, missing, first_line, n_lead):
+    mask = np.isnan(positions)
+    if not mask.any():
+        return positions, times
+    if missing == "raise":
+        raise file_error(path, _describe_missing(mask, joint_names, first_line))
+    if missing == "drop":
+        keep = ~mask.any(axis=1)
+        if not keep.any():
+            raise file_error(
+                path,
+                f"every one of its {len(keep)} frames has a missing value, so missing='drop' "
+                "leaves nothing. " + _describe_missing(mask, joint_names, first_line),
+            )
+        return positions[keep], times[keep]
+    empty = mask.all(axis=0)
+    if empty.any():
+        names = [
+            f"{joint_names[column // 3]!r} ({'xyz'[column % 3]})"
+            for column in np.flatnonzero(empty)
+        ]
+        raise file_error(
+            path,
+            f"joint coordinates missing in every frame cannot be interpolated: "
+            f"{', '.join(names[:10])}{', ...' if len(names) > 10 else ''}.",
+        )
+    not_increasing = np.diff(times) <= 0
+    if not_increasing.any():
+        row = int(np.argmax(not_increasing)) + 1
+        raise file_error(
+            path,
+            f"time {float(times[row])!r} does not come after {float(times[row - 1])!r}; "
+            "missing='interpolate' needs strictly increasing times.",
+            line=first_line + row,
+            column=n_lead,
+        )
+    positions = positions.copy()
+    for column in np.flatnonzero(mask.any(axis=0)):
+        gaps = mask[:, column]
+        # np.interp holds the nearest valid value beyond the first and last valid frames.
+        positions[gaps, column] = np.interp(times[gaps], times[~gaps], positions[~gaps, column])
+    return positions, times
+
+
+def check_missing_policy(missing):
+    if missing not in MISSING_POLICIES:
+        raise ValueError(
+            f"missing must be one of {', '.join(map(repr, MISSING_POLICIES))}; got {missing!r}."
+        )
+
+
+def read_mocap_csv(path, *, missing="raise"):
+    """Read one MocapLab CSV recording.
+
+    The file holds one frame per line: a time column, then the x, y and z of each joint
+    (``3 * n_joints + 1`` columns), optionally after a frame-number column (``3 * n_joints + 2``
+    columns: Frame, Time). Above the frames sit 0 to 3 header rows, recognised by content:
+
+    - a row of joint names, each name repeated over its x, y and z columns
+      (``abdomenUpper_T_glob;abdomenUpper_T_glob;abdomenUpper_T_glob``) or written once
+      followed by two blank cells;
+    - a row of ``X;Y;Z`` repeated once per joint;
+    - labels of the first columns (``Frame``, ``Time``), on either of these rows or their own.
+
+    The delimiter (``;``, tab or ``,``) is sniffed; with ``;`` or tab, decimal commas
+    (``1,25``) are read as decimal points. Line ends may be LF, CRLF or CR; the encoding UTF-8
+    (with or without byte-order mark), UTF-16 with byte-order mark, or cp1252. A delimiter at
+    the end of every line is ignored. The file is only read, never modified.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+    missing : {"raise", "interpolate", "drop"}, default="raise"
+        What to do with missing positions: blank cells (occluded markers) and ``NaN`` cells.
+        ``"raise"`` refuses the file with a message naming the joints and frames at fault;
+        ``"interpolate"`` fills each joint coordinate linearly in time, holding the nearest valid
+        value before the first and after the last valid frame (it needs strictly increasing
+        times, and refuses a joint coordinate missing in every frame); ``"drop"`` removes the
+        frames that have any missing value (and refuses a file where that is every frame).
+        Missing values never become zeros.
+
+    Returns
+    -------
+    recording : :class:`~sklearn.utils.Bunch`
+        With the keys
+
+        positions : ndarray of shape (n_frames, n_joints, 3), float32
+            The x, y, z of each joint in each frame.
+        joint_names : list of str
+            From the header; ``joint_0``, ``joint_1``, ... when no header row names the joints.
+        times : ndarray of shape (n_frames,), float64
+            The time column, as written.
+        filename : str
+            ``path`` as a string.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist (``IsADirectoryError`` if it is a folder).
+    ValueError
+        If the file is malformed: empty, header rows without frames, a column count that is a
+        multiple of 3, lines with different numbers of fields, a cell that is not a number,
+        joint names that differ over a joint's x, y, z columns or appear twice, an ``X;Y;Z``
+        row out of order, a missing or infinite time or position, bytes that are neither text
+        in a known encoding nor text at all. The message names the file and, where it applies,
+        the line (1-based, counting header rows) and the column (1-based field number).
+
+    See Also
+    --------
+    write_mocap_csv : Write a recording in the paper's layout.
+    load_mocap_folder : Read a folder of recordings and their labels.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skgesture.io import read_mocap_csv
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "Avion.csv"
+    >>> _ = path.write_text(
+    ...     "Frame;Time;hips;hips;hips;head;head;head\\n"
+    ...     ";;X;Y;Z;X;Y;Z\\n"
+    ...     "2272;90,88;0,015;7,237;-0,249;-0,070;14,052;-0,432\\n"
+    ...     "2273;90,92;0,015;7,237;;-0,068;14,051;-0,440\\n"
+    ... )
+    >>> recording = read_mocap_csv(path, missing="interpolate")
+    >>> recording.positions.shape
+    (2, 2, 3)
+    >>> recording.joint_names
+    ['hips', 'head']
+    >>> recording.times
+    array([90.88, 90.92])
+    >>> print(recording.positions[1, 0, 2])  # the blank cell, held from the frame before
+    -0.249
+    """
+    check_missing_policy(missing)
+    lines = split_lines(read_text(path))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise file_error(path, "the file is empty; expected a MocapLab CSV recording.")
+    delimiter = sniff_delimiter(lines, _DELIMITERS)
+    if delimiter is None:
+        raise file_error(
+            path,
+            "found no ';', tab or ',' delimiter; a MocapLab CSV file holds a time column and "
+            "x, y, z columns for each joint.",
+        )
+    header_rows, header_lines, first_line = _split_header(path, lines, delimiter)
+    data_lines = lines[first_line - 1 :]
+    if delimiter != "," and any("," in line for line in data_lines):
+        data_lines = [line.replace(",", ".") for line in data_lines]
+    rows = _drop_trailing_blank_column(
+        header_rows + parse_rows(path, data_lines, delimiter, first_line)
+    )
+    n_lead, n_joints = _layout(path, rows, header_lines, first_line, delimiter)
+    header_rows, rows = rows[: len(header_rows)], rows[len(header_rows) :]
+    joint_names = _joint_names(path, header_rows, header_lines, n_lead, n_joints)
+
+    def as_written(row, column):
+        # The cell before decimal commas became points, for error messages.
+        line = lines[first_line - 1 + row]
+        return parse_rows(path, [line], delimiter, first_line + row)[0][column]
+
+    cells = np.array(rows, dtype=object)
+    values, bad = _to_float(cells)
+    if bad is not None:
+        row, column = bad
+        raise file_error(
+            path,
+            f"{as_written(row, column)!r} in {_column_name(column, n_lead, joint_names)} is "
+            "not a number.",
+            line=first_line + row,
+            column=column + 1,
+        )
+    if n_lead == 2:
+        _check_whole_frame_numbers(path, values[:, 0], as_written, first_line)
+    times = values[:, n_lead - 1]
+    _check_times(path, times, as_written, first_line, n_lead)
+    positions = values[:, n_lead:]
+    infinite = np.isinf(positions)
+    if infinite.any():
+        row, column = np.argwhere(infinite)[0] + (0, n_lead)
+        raise file_error(
+            path,
+            f"{as_written(row, column)!r} in {_column_name(column, n_lead, joint_names)} is "
+            "infinite; positions must be finite (a blank cell marks a missing one).",
+            line=first_line + row,
+            column=column + 1,
+        )
+    positions, times = _handle_missing(
+        path, positions, times, joint_names, missing, first_line, n_lead
+    )
+    return Bunch(
+        positions=positions.reshape(len(positions), n_joints, 3).astype(np.float32),
+        joint_names=joint_names,
+        times=times.copy(),
+        filename=os.fspath(path),
+    )
+
+
+def _check_joint_names(joint_names, n_joints):
+    if joint_names is None:
+        return [f"joint_{joint}" for joint in range(n_joints)]
+    if isinstance(joint_names, str):
+        raise ValueError("joint_names must be a list of strings, not one string.")
+    joint_names = list(joint_names)
+    if len(joint_names) != n_joints:
+        raise ValueError(
+            f"joint_names has {len(joint_names)} names but positions has {n_joints} joints."
+        )
+    seen = {}
+    for joint, name in enumerate(joint_names):
+        if not isinstance(name, str):
+            raise ValueError(f"joint_names[{joint}] is {name!r}; joint names are strings.")
+        if not name or name != name.strip() or not name.isprintable() or set(name) & set(';"'):
+            raise ValueError(
+                f"joint_names[{joint}] is {name!r}; a joint name is not empty, has no leading "
+                "or trailing spaces, no ';' or '\"' and no tab, line break or other control "
+                "character."
+            )
+        if name.upper() in COORDINATES:
+            raise ValueError(
+                f"joint_names[{joint}] is {name!r}, which the reader would take for a "
+                "coordinate label."
+            )
+        if name in seen:
+            raise ValueError(
+                f"joint_names[{seen[name]}] and joint_names[{joint}] are both {name!r}; joint "
+                "names must be unique."
+            )
+        seen[name] = joint
+    return joint_names
+
+
+def _check_times_argument(times, n_frames, frame_rate):
+    if (
+        isinstance(frame_rate, bool)
+        or not isinstance(frame_rate, int | float | np.integer | np.floating)
+        or not np.isfinite(frame_rate)
+        or frame_rate <= 0
+    ):
+        raise ValueError(f"frame_rate must be a positive finite number; got {frame_rate!r}.")
+    if times is None:
+        return np.arange(n_frames) / float(frame_rate)
+    times = np.asarray(times, dtype=np.float64)
+    if times.shape != (n_frames,):
+        raise ValueError(
+            f"times has shape {times.shape} but positions has {n_frames} frames; expected "
+            f"shape ({n_frames},)."
+        )
+    if not np.isfinite(times).all():
+        frame = int(np.argmax(~np.isfinite(times)))
+        raise ValueError(f"times[{frame}] is {times[frame]}; times must be finite.")
+    return times
+
+
+def write_mocap_csv(path, positions, joint_names=None, times=None, *, frame_rate=100.0):
+    """Write one recording as a MocapLab CSV file in the paper's layout.
+
+    The file is UTF-8, ``;``-delimited, LF line ends, with exactly 2 header rows and then one
+    line per frame::
+
+        Frame;Time;<name 0>;<name 0>;<name 0>;<name 1>;...
+        ;;X;Y;Z;X;...
+        0;0.0;<x>;<y>;<z>;<x>;...
+
+    The frame column counts from 0. Times are written with Python's shortest round-trip
+    ``repr``, positions as float32 with 9 significant digits (``%.9g``), so that
+    :func:`read_mocap_csv` gives back the same float32 positions bit for bit, the same times
+    and the same joint names. NaN positions are written as blank cells (missing values).
+    An existing file is overwritten.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where to write; the folder must exist.
+    positions : array-like of shape (n_frames, n_joints, 3)
+        Joint positions; stored as float32. NaN marks a missing value; infinity is refused.
+    joint_names : list of str, optional
+        One name per joint; default ``joint_0``, ``joint_1``, ... Names must be unique, not
+        empty, without surrounding spaces, ``;``, ``"``, tabs or line breaks, and not ``X``,
+        ``Y`` or ``Z``.
+    times : array-like of shape (n_frames,), optional
+        Time of each frame in seconds; default ``arange(n_frames) / frame_rate``.
+    frame_rate : float, default=100.0
+        Frames per second, used only to make the default ``times``.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If an argument is malformed; the message names it (and the frame or joint at fault).
+
+    See Also
+    --------
+    read_mocap_csv : Read such a file back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from skgesture.io import read_mocap_csv, write_mocap_csv
+    >>> positions = np.arange(12, dtype=np.float32).reshape(2, 2, 3) / 10
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "wave.csv"
+    >>> path = write_mocap_csv(path, positions, ["hips", "head"], frame_rate=25)
+    >>> print(path.read_text())
+    Frame;Time;hips;hips;hips;head;head;head
+    ;;X;Y;Z;X;Y;Z
+    0;0.0;0;0.100000001;0.200000003;0.300000012;0.400000006;0.5
+    1;0.04;0.600000024;0.699999988;0.800000012;0.899999976;1;1.10000002
+    <BLANKLINE>
+    >>> recording = read_mocap_csv(path)
+    >>> np.array_equal(recording.positions, positions)
+    True
+    """
+    positions = np.asarray(positions)
+    if positions.ndim != 3 or positions.shape[2] != 3 or 0 in positions.shape:
+        raise ValueError(
+            f"positions has shape {positions.shape}; expected (n_frames, n_joints, 3) with at "
+            "least one frame and one joint."
+        )
+    if not (
+        np.issubdtype(positions.dtype, np.floating) or np.issubdtype(positions.dtype, np.integer)
+    ):
+        raise ValueError(f"positions has dtype {positions.dtype}; expected real numbers.")
+    n_frames, n_joints, _ = positions.shape
+    with np.errstate(over="ignore"):
+        positions = positions.astype(np.float32)
+    infinite = np.isinf(positions)
+    if infinite.any():
+        frame, joint, coordinate = np.argwhere(infinite)[0]
+        raise ValueError(
+            f"positions[{frame}, {joint}, {coordinate}] is infinite (or beyond float32's "
+            "range); write a missing value as NaN."
+        )
+    joint_names = _check_joint_names(joint_names, n_joints)
+    times = _check_times_argument(times, n_frames, frame_rate)
+
+    lines = [
+        ";".join(["Frame", "Time", *(name for name in joint_names for _ in COORDINATES)]),
+        ";;" + ";".join(COORDINATES * n_joints),
+    ]
+    for frame, (time, values) in enumerate(zip(times.tolist(), positions.reshape(n_frames, -1))):
+        cells = [f"{value:.9g}" if value == value else "" for value in values.tolist()]
+        lines.append(f"{frame};{time!r};{';'.join(cells)}")
+    path = Path(path)
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write("\n".join(lines) + "\n")
+    return path

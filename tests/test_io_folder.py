@@ -1,0 +1,167 @@
+"""Loading a folder of recordings with their labels (skgesture.io.load_mocap_folder)."""
+
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skgesture.io import load_mocap_folder, read_labels, write_mocap_csv
+from skgesture.utils.validation import check_dataset
+
+JOINTS = ["hips", "head", "hand_R"]
+TABLE = "Nom.csv\tMono/Bi\nAvion\tBi\nVenir\tMono\nDisparu\tBi\n"
+
+
+def recording(n_frames, seed):
+    return np.random.default_rng(seed).normal(size=(n_frames, len(JOINTS), 3)).astype(np.float32)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Three recordings."""
+    for seed, (name, n_frames) in enumerate([("Venir", 4), ("Avion", 6), ("Bonjour", 5)]):
+        write_mocap_csv(tmp_path / f"{name}.csv", recording(n_frames, seed), JOINTS)
+    return tmp_path
+
+
+def write_table(folder):
+    """The paper's annotation table beside the recordings; one of its labels has no file."""
+    path = folder / "Annotation_gloses.csv"
+    path.write_text(TABLE)
+    return path
+
+
+def test_loads_recordings_sorted_with_labels_and_unlabelled_as_minus_one(folder):
+    with pytest.warns(UserWarning, match=r"1 labelled file missing from .*: 'Disparu'"):
+        dataset = load_mocap_folder(folder, labels=write_table(folder))
+
+    assert [Path(name).name for name in dataset.filenames] == [
+        "Avion.csv",
+        "Bonjour.csv",
+        "Venir.csv",
+    ]
+    assert dataset.target.dtype == object
+    assert dataset.target.tolist() == ["Bi", -1, "Mono"]
+    assert dataset.unmatched_labels == ["Disparu"]
+    assert dataset.joint_names == JOINTS
+    assert [r.shape for r in dataset.data] == [(6, 3, 3), (5, 3, 3), (4, 3, 3)]
+    np.testing.assert_array_equal(dataset.data[2], recording(4, 0))
+    np.testing.assert_array_equal(dataset.times[0], np.arange(6) / 100)
+
+
+def test_dataset_feeds_the_package_conventions(folder):
+    data, target = load_mocap_folder(folder, labels={"Avion": "Bi"}, return_X_y=True)
+
+    padded = check_dataset(data)
+    assert padded.data.shape == (3, 6, 3, 3)
+    assert padded.lengths.tolist() == [6, 5, 4]
+    assert target.tolist() == ["Bi", -1, -1]
+
+
+def test_without_labels_every_recording_is_unlabelled(folder):
+    dataset = load_mocap_folder(folder)
+
+    assert dataset.target.tolist() == [-1, -1, -1]
+    assert dataset.unmatched_labels == []
+
+
+def test_label_table_read_beforehand_is_not_read_as_a_recording(folder):
+    table = folder / "gloses.csv"
+    table.write_text("file\thands\nAvion\t2\nBonjour\t1\nVenir\t1\n")
+
+    labels = read_labels(table, file_column="file", label_column="hands")
+    dataset = load_mocap_folder(folder, labels=labels)
+
+    assert dataset.target.tolist() == ["2", "1", "1"]
+    assert "gloses.csv" not in " ".join(dataset.filenames)
+
+
+def test_a_table_given_as_a_plain_mapping_is_not_skipped(folder):
+    write_table(folder)
+
+    with pytest.raises(ValueError, match=r"Annotation_gloses\.csv', line 4"):
+        load_mocap_folder(folder, labels={"Avion": "Bi"})
+
+
+def test_unicode_file_names_match_in_any_normal_form(tmp_path):
+    decomposed = unicodedata.normalize("NFD", "Café")
+    write_mocap_csv(tmp_path / f"{decomposed}.csv", recording(3, 0), JOINTS)
+    table = tmp_path / "Annotation_gloses.csv"
+    table.write_bytes("Nom.csv;Mono/Bi\r\nCafé;Bi\r\n".encode("cp1252"))
+
+    dataset = load_mocap_folder(tmp_path, labels=table)
+
+    assert dataset.target.tolist() == ["Bi"]
+    assert dataset.unmatched_labels == []
+
+
+def test_pattern_can_search_subfolders(folder):
+    (folder / "session2").mkdir()
+    write_mocap_csv(folder / "session2" / "Avion2.csv", recording(2, 9), JOINTS)
+
+    with pytest.warns(UserWarning, match="Disparu"):
+        dataset = load_mocap_folder(folder, labels=write_table(folder), pattern="**/*.csv")
+
+    relative = [Path(name).relative_to(folder).as_posix() for name in dataset.filenames]
+    assert relative == ["Avion.csv", "Bonjour.csv", "Venir.csv", "session2/Avion2.csv"]
+    assert dataset.target.tolist() == ["Bi", -1, "Mono", -1]
+
+
+def test_recordings_with_different_joints_name_the_first_that_differs(folder):
+    write_mocap_csv(folder / "Chat.csv", recording(3, 1), ["hips", "head", "hand_L"])
+
+    with pytest.raises(
+        ValueError,
+        match=r"Chat\.csv': has joint 2 named 'hand_L', but 'hand_R' in '.*Avion\.csv'",
+    ):
+        load_mocap_folder(folder, labels={})
+
+
+def test_recordings_with_a_different_number_of_joints_are_refused(folder):
+    write_mocap_csv(folder / "Chat.csv", np.zeros((3, 2, 3)), ["hips", "head"])
+
+    with pytest.raises(ValueError, match=r"Chat\.csv': has 2 joints, but 3 in '.*Avion\.csv'"):
+        load_mocap_folder(folder, labels={})
+
+
+def test_a_malformed_recording_is_named(folder):
+    (folder / "Casse.csv").write_text("Frame;Time;hips;hips;hips\n0;0;1;2\n")
+
+    with pytest.raises(ValueError, match=r"Casse\.csv', line 2: has 4 fields"):
+        load_mocap_folder(folder, labels={})
+
+
+def test_missing_policy_is_passed_to_every_recording(folder):
+    positions = recording(4, 3)
+    positions[1, 2, 0] = np.nan
+    write_mocap_csv(folder / "Occlus.csv", positions, JOINTS)
+    labels = {"Avion": "Bi"}
+
+    with pytest.raises(ValueError, match=r"Occlus\.csv'.*'hand_R' in frame 1 \(line 4\)"):
+        load_mocap_folder(folder, labels=labels)
+    dataset = load_mocap_folder(folder, labels=labels, missing="drop")
+    assert dataset.data[-2].shape == (3, 3, 3)
+    with pytest.raises(ValueError, match="missing must be one of"):
+        load_mocap_folder(folder, labels=labels, missing="zero")
+
+
+def test_a_folder_without_recordings_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"matches pattern='\*\.csv' besides the label table"):
+        load_mocap_folder(tmp_path, labels=write_table(tmp_path))
+    with pytest.raises(ValueError, match=r"No file in .* matches pattern='\*\.bvh'\.$"):
+        load_mocap_folder(tmp_path, pattern="*.bvh")
+
+
+def test_missing_folder_and_missing_table(tmp_path, folder):
+    with pytest.raises(FileNotFoundError, match="No such folder"):
+        load_mocap_folder(tmp_path / "absent")
+    with pytest.raises(NotADirectoryError, match="Not a folder"):
+        load_mocap_folder(folder / "Avion.csv")
+    with pytest.raises(FileNotFoundError):
+        load_mocap_folder(folder, labels=folder / "absent.tsv")
+
+
+def test_labels_of_the_wrong_type_are_refused(folder):
+    with pytest.raises(ValueError, match="labels must be the path of an annotation table"):
+        load_mocap_folder(folder, labels=["Bi", "Mono", "Bi"])
