@@ -429,3 +429,43 @@ def test_docstring_examples_run(module, tmp_path, monkeypatch):
     results = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert results.attempted > 0
     assert results.failed == 0
+
+
+CELLS = st.sampled_from(
+    ["", " ", "a", "X", "Y", "Z", "0", "1", "2.5", "1,5", "nan", "inf", "Frame", "Time", '"', "é"]
+)
+
+
+@st.composite
+def tables(draw):
+    """Small tables of plausible and implausible cells, sometimes ragged."""
+    delimiter = draw(st.sampled_from([";", ",", "\t"]))
+    n_columns = draw(st.integers(1, 8))
+    rows = draw(
+        st.lists(
+            st.lists(CELLS, min_size=n_columns, max_size=n_columns) | st.lists(CELLS, max_size=9),
+            max_size=6,
+        )
+    )
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(delimiter.join(row) for row in rows) + newline
+
+
+@settings(max_examples=30, deadline=None)
+@given(table=tables(), missing=st.sampled_from(["raise", "interpolate", "drop"]))
+def test_any_table_is_read_as_a_recording_or_refused_naming_the_file(
+    tmp_path_factory, table, missing
+):
+    path = tmp_path_factory.mktemp("fuzz") / "table.csv"
+    path.write_text(table, encoding="utf-8")
+
+    try:
+        recording = read_mocap_csv(path, missing=missing)
+    except ValueError as error:
+        assert str(error).startswith(repr(str(path)))
+        return
+    n_frames, n_joints, n_coords = recording.positions.shape
+    assert n_frames == len(recording.times) >= 1
+    assert n_joints == len(set(recording.joint_names)) == len(recording.joint_names) >= 1
+    assert n_coords == 3
+    assert np.isfinite(recording.positions).all() and np.isfinite(recording.times).all()

@@ -1,8 +1,11 @@
 """Reading the annotation table (skgesture.io.read_labels)."""
 
 import pickle
+import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skgesture.io import LabelTable, read_labels
 
@@ -162,3 +165,27 @@ def test_label_table_is_a_plain_dict_that_survives_pickling(tmp_path):
     assert restored == {"Avion": "Bi"}
     assert restored.incomplete_rows == [(3, "Venir", "")]
     assert "incomplete_rows=[(3, 'Venir', '')]" in repr(restored)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.sampled_from(["", " ", "Nom.csv", "Mono/Bi", "Avion", "Bi", '"', "é"]), max_size=4
+        ),
+        max_size=5,
+    ),
+    delimiter=st.sampled_from(["\t", ";", ","]),
+)
+def test_any_table_gives_labels_or_an_error_naming_the_file(tmp_path_factory, rows, delimiter):
+    path = tmp_path_factory.mktemp("fuzz") / "table.tsv"
+    path.write_text("\n".join(delimiter.join(row) for row in rows), encoding="utf-8")
+
+    try:
+        with warnings.catch_warnings(record=True):
+            labels = read_labels(path)
+    except ValueError as error:
+        assert str(error).startswith(repr(str(path)))
+        return
+    assert all(stem and label for stem, label in labels.items())
+    assert all(line > 1 for line in labels.lines.values())

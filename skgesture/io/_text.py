@@ -107,15 +107,19 @@ def sniff_delimiter(lines, candidates):
 def parse_rows(path, lines, delimiter, first_line=1):
     """Split lines into fields (quotes as Excel writes them), one list of fields per line.
 
-    A blank line gives an empty list, so row ``i`` is line ``first_line + i`` of the file.
+    A blank line gives an empty list, so row ``i`` is line ``first_line + i`` of the file. A
+    quoted field may not span lines.
     """
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    if len(rows) != len(lines):
-        # Only an unclosed quote makes the csv module join physical lines into one record.
-        start = next(i for i, line in enumerate(lines) if line.count('"') % 2)
-        raise file_error(
-            path, "a quoted field opens here and never closes.", line=first_line + start
-        )
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows = []
+    for row in reader:
+        if reader.line_num != len(rows) + 1:
+            raise file_error(
+                path,
+                "a quoted field opens on this line and does not close on it.",
+                line=first_line + len(rows),
+            )
+        rows.append(row)
     return rows
 
 

@@ -134,17 +134,14 @@ def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding
     >>> labels.lines["Venir"]
     3
     """
-    text = read_text(path, encoding)
-    lines = split_lines(text)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise file_error(path, "the label table is empty.")
-    rows = parse_rows(path, lines, sniff_delimiter(lines, _DELIMITERS) or "\t")
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
-    header = [cell.strip() for cell in rows[header_index]]
     if file_column == label_column:
         raise ValueError(f"file_column and label_column are both {file_column!r}.")
+    lines = split_lines(read_text(path, encoding))
+    rows = parse_rows(path, lines, sniff_delimiter(lines, _DELIMITERS) or "\t")
+    header_index = next((i for i, row in enumerate(rows) if any(map(str.strip, row))), None)
+    if header_index is None:
+        raise file_error(path, "the label table is empty.")
+    header = [cell.strip() for cell in rows[header_index]]
     file_index = _column_index(path, header, file_column, "file_column", header_index + 1)
     label_index = _column_index(path, header, label_column, "label_column", header_index + 1)
 

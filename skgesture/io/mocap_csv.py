@@ -90,8 +90,9 @@ def _check_lead_labels(path, lead, line, n_columns):
         )
 
 
-def _names_in_row(path, body, line, n_lead):
+def _names_in_row(path, row, line, n_lead):
     """Joint names of one header row: each name over its x, y, z columns, or once per joint."""
+    body = [cell.strip() for cell in row[n_lead:]]
     names = []
     for joint in range(len(body) // 3):
         triplet = body[3 * joint : 3 * joint + 3]
@@ -99,21 +100,21 @@ def _names_in_row(path, body, line, n_lead):
         if first and (triplet[1:] == [first, first] or triplet[1:] == ["", ""]):
             names.append(first)
             continue
+        text = next((k for k, cell in enumerate(row) if cell.strip() and not _is_number(cell)), 0)
         if any(_is_number(cell) for cell in body if cell):
             # A frame with a typo is more likely than a header row made of numbers.
-            bad = next(k for k, cell in enumerate(body) if cell and not _is_number(cell))
             raise file_error(
                 path,
-                f"{body[bad]!r} is not a number (this line looks like a frame).",
+                f"{row[text]!r} is not a number (this line looks like a frame).",
                 line=line,
-                column=n_lead + bad + 1,
+                column=text + 1,
             )
         column = n_lead + 3 * joint + 1
         if not first:
             raise file_error(
                 path,
-                f"the joint name is blank in the x column of a joint whose y or z column is "
-                f"named {next(cell for cell in triplet if cell)!r}.",
+                "the joint name is blank in the x column of a joint, while other columns of "
+                "this header row are named.",
                 line=line,
                 column=column,
             )
@@ -149,7 +150,7 @@ def _joint_names(path, header_rows, header_lines, n_lead, n_joints):
                     column=n_lead + bad + 1,
                 )
             continue
-        candidates.append((_names_in_row(path, body, line, n_lead), line))
+        candidates.append((_names_in_row(path, row, line, n_lead), line))
     if not candidates:
         return [f"joint_{joint}" for joint in range(n_joints)]
     # A row of joint indices (0, 1, ...) may sit above the row of names: prefer the names.
