@@ -18,14 +18,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
+from sklearn.pipeline import Pipeline
 
-from skgesture import CNNClassifier, SkeletonPadder, __version__  # noqa: E402
-from skgesture.datasets import load_natops, load_sample_mocap  # noqa: E402
-from skgesture.io import load_mocap_folder  # noqa: E402
+from skgesture import CNNClassifier, SkeletonPadder, __version__
+from skgesture.datasets import load_natops, load_sample_mocap
+from skgesture.io import load_mocap_folder
 
 
 def summarise_data(natops, sample, padded, output):
@@ -97,7 +97,10 @@ def main(argv=None):
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=1)
     parser.add_argument(
-        "--max-epochs", type=int, default=None, help="override the classifier's default (smoke tests)"
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="override the classifier's default (smoke tests)",
     )
     args = parser.parse_args(argv)
     output = args.output

@@ -25,21 +25,6 @@ TRANSFORMERS = [
     FrameRateResampler(source_rate=60.0, target_rate=30.0),
 ]
 
-LIST_KEEPING = (SkeletonNormalizer, JointSelector, FrameRateResampler)
-
-
-def expected_failed_checks(transformer):
-    if isinstance(transformer, LIST_KEEPING):
-        return {
-            "check_transformer_data_not_an_array": (
-                "the check also passes X.tolist(); by the data conventions a list of rows is a "
-                "list of 1-D recordings, and layout-keeping transformers give a list of "
-                "recordings back, which has no .shape"
-            )
-        }
-    return {}
-
-
-@parametrize_with_checks(TRANSFORMERS, expected_failed_checks=expected_failed_checks)
+@parametrize_with_checks(TRANSFORMERS)
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)

@@ -63,3 +63,13 @@ def test_bad_datasets_name_the_fault(X, match):
 def test_nan_allowed_on_request():
     data, _, _ = check_dataset([np.full((2, 1, 3), np.nan)], allow_nan=True)
     assert np.isnan(data).all()
+
+
+def test_nested_python_lists_are_an_array_like():
+    data, lengths, layout = check_dataset(np.arange(12.0).reshape(3, 4).tolist())
+    assert layout == "2d" and data.shape == (3, 4, 1, 1)
+
+
+def test_ragged_nested_python_lists_are_recordings():
+    recordings, layout = check_recordings([[1.0, 2.0, 3.0], [4.0, 5.0]])
+    assert layout == "list" and [len(r) for r in recordings] == [3, 2]

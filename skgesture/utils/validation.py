@@ -2,7 +2,8 @@
 
 A *recording* is an array ``(n_frames, n_joints, n_coords)``. A *dataset* is one of
 
-- a list (or tuple) of recordings, whose lengths may differ;
+- a list (or tuple) of recordings (arrays), whose lengths may differ; nested Python lists of
+  numbers that form one rectangular array are read as that array, as scikit-learn does;
 - a dense array ``(n_samples, n_frames, n_joints, n_coords)``;
 - a 3-D array ``(n_samples, n_frames, n_features)``, read as ``n_features`` joints of one
   coordinate;
@@ -142,6 +143,17 @@ def _check_one_recording(recording, index, *, allow_nan, input_name, estimator):
     return array
 
 
+def _is_nested_sequence_array(X):
+    """Whether a list is plain nested lists of numbers forming one rectangular array."""
+    if any(hasattr(item, "__array__") or hasattr(item, "tocsr") for item in X):
+        return False
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged nested lists: a list of recordings of different lengths
+        return False
+    return array.dtype != object
+
+
 def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
     """Validate a dataset and keep its layout (ragged list or dense array).
 
@@ -175,9 +187,10 @@ def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
                 f"Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required. "
                 f"{input_name} is an empty list of recordings."
             )
-        first = np.asarray(X[0]) if not hasattr(X[0], "tocsr") else None
-        if first is not None and first.ndim == 0:
-            # A flat list of numbers: hand it to check_array for scikit-learn's 1-D message.
+        if _is_nested_sequence_array(X):
+            # Nested Python lists of numbers are scikit-learn's "array-like" (X.tolist()), and a
+            # flat list of numbers gets scikit-learn's 1-D message; a list of arrays is a list of
+            # recordings.
             data, layout = _check_dense(
                 X, allow_nan=allow_nan, input_name=input_name, estimator=estimator
             )
