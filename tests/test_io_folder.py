@@ -126,9 +126,9 @@ def test_recordings_with_a_different_number_of_joints_are_refused(folder):
 
 
 def test_a_malformed_recording_is_named(folder):
-    (folder / "Casse.csv").write_text("Frame;Time;hips;hips;hips\n0;0;1;2\n")
+    (folder / "Casse.csv").write_text("Frame;Time;hips;hips;hips\n0;0;1;2;3\n1;0.1;1;2\n")
 
-    with pytest.raises(ValueError, match=r"Casse\.csv', line 2: has 4 fields"):
+    with pytest.raises(ValueError, match=r"Casse\.csv', line 3: has 4 fields"):
         load_mocap_folder(folder, labels={})
 
 

@@ -81,6 +81,13 @@ def test_stray_bytes_in_comments_crlf_and_unknown_tags(tmp_path):
     assert read_ts(write(tmp_path, utf8, "utf8.ts")).target.tolist() == ["down"]
 
 
+def test_utf8_byte_order_mark_before_the_first_tag(tmp_path):
+    text = b"\xef\xbb\xbf" + (HEADER.removeprefix("#A comment\n") + "1,2,3:4,5,6:up\n").encode()
+    bunch = read_ts(write(tmp_path, text))
+    assert bunch.metadata["problemName"] == "toy"
+    assert bunch.target.tolist() == ["up"]
+
+
 def lines_after_header(*data_lines):
     return HEADER + "".join(line + "\n" for line in data_lines)
 
@@ -92,11 +99,12 @@ def lines_after_header(*data_lines):
             HEADER.replace("@timeStamps false", "@timeStamps true"),
             r"line 3: @timeStamps true is not supported",
         ),
-        (HEADER.replace("@data\n", ""), r"toy\.ts: no @data tag"),
-        (HEADER, r"toy\.ts: no series after the @data tag"),
+        (HEADER.replace("@data\n", ""), r"toy\.ts': no @data tag"),
+        (HEADER, r"toy\.ts': no series after the @data tag"),
         (lines_after_header("1,2,3:4,5,6:7,8,9:up"), r"line 11: .*3 dimensions, expected 2"),
         (lines_after_header("1,2,3:4,5,6:up", "1,2,3:4,5,6:left"), r"line 12: class label 'left'"),
         (lines_after_header("1,2,x:4,5,6:up"), r"line 11: dimension 0, value 2: 'x' is not a"),
+        (lines_after_header("1,2,3_0:4,5,6:up"), r"line 11: dimension 0, value 2: '3_0' is not a"),
         (lines_after_header("1,2,3:4,,6:up"), r"line 11: dimension 1, value 1: '' is not a"),
         (lines_after_header("1,2,3:4,5:up"), r"line 11: dimension 1 has 2 values but dimension 0"),
         (lines_after_header("1,2:4,5:up"), r"line 11: .*2 values per dimension.*length 3"),

@@ -9,11 +9,10 @@ Every reader refuses a malformed file with a ``ValueError`` naming the file and,
 applies, the line and column; files are only read, never modified.
 """
 
-import importlib
-
 from skgesture.io.folder import load_mocap_folder
 from skgesture.io.labels import LabelTable, read_labels
 from skgesture.io.mocap_csv import read_mocap_csv, write_mocap_csv
+from skgesture.io.ts import read_ts
 
 __all__ = [
     "LabelTable",
@@ -23,14 +22,3 @@ __all__ = [
     "read_ts",
     "write_mocap_csv",
 ]
-
-
-def __getattr__(name):
-    # skgesture.io.ts is loaded on first use of read_ts.
-    if name == "read_ts":
-        return importlib.import_module("skgesture.io.ts").read_ts
-    raise AttributeError(f"module 'skgesture.io' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))

@@ -40,6 +40,9 @@ _MAX_HEADER_ROWS = 3
 
 
 def _is_number(cell):
+    # Python's float() also reads digit-grouping underscores (1_000), which no export writes.
+    if "_" in cell:
+        return False
     try:
         float(cell.replace(",", "."))
     except ValueError:
@@ -177,21 +180,26 @@ def _to_float(cells):
     """Vectorised conversion of the cells; blank and NaN cells become NaN.
 
     Returns the values and ``None``, or ``None`` and the ``(row, column)`` of the first cell
-    that is not a number. Only when the fast conversion fails are the cells visited one by one
-    (whitespace-only cells count as blank).
+    that is not a number. Only when the fast conversion fails (or a cell holds a digit-grouping
+    underscore, which numpy would read) are the cells visited one by one (whitespace-only cells
+    count as blank).
     """
-    try:
-        return np.where(cells == "", "nan", cells).astype(np.float64), None
-    except ValueError:
-        pass
+    if not any("_" in cell for cell in cells.flat):
+        try:
+            return np.where(cells == "", "nan", cells).astype(np.float64), None
+        except ValueError:
+            pass
     values = np.empty(cells.shape)
     for (row, column), cell in np.ndenumerate(cells):
+        if not cell.strip():
+            values[row, column] = np.nan
+            continue
         try:
+            if "_" in cell:
+                raise ValueError(cell)
             values[row, column] = float(cell)
         except ValueError:
-            if cell.strip():
-                return None, (row, column)
-            values[row, column] = np.nan
+            return None, (row, column)
     return values, None
 
 
@@ -242,19 +250,35 @@ def _split_header(path, lines, delimiter):
 def _layout(path, rows, header_lines, first_line, delimiter):
     """``(n_lead, n_joints)``: 1 or 2 leading columns (Time, or Frame and Time), then joints."""
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    counts = np.bincount(lengths)
-    # The most common number of fields; in a tie, that of the first line.
-    n_columns = int(lengths[0] if counts[lengths[0]] == counts.max() else np.argmax(counts))
-    if (lengths != n_columns).any():
-        odd = int(np.argmax(lengths != n_columns))
-        line = (
-            header_lines[odd] if odd < len(header_lines) else first_line + odd - len(header_lines)
-        )
+    n_header = len(header_lines)
+    frame_lengths = lengths[n_header:]
+    counts = np.bincount(frame_lengths)
+    # The frames set the layout: their most common number of fields; in a tie, the first's.
+    n_columns = int(
+        frame_lengths[0] if counts[frame_lengths[0]] == counts.max() else np.argmax(counts)
+    )
+    if (frame_lengths != n_columns).any():
+        odd = int(np.argmax(frame_lengths != n_columns))
         raise file_error(
             path,
-            f"has {plural(lengths[odd], 'field')} but the other lines have {n_columns} (delimiter "
-            f"{describe_delimiter(delimiter)}).",
-            line=line,
+            f"has {plural(frame_lengths[odd], 'field')} but the other lines have {n_columns} "
+            f"(delimiter {describe_delimiter(delimiter)}).",
+            line=first_line + odd,
+        )
+    if (lengths[:n_header] != n_columns).any():
+        odd = int(np.argmax(lengths[:n_header] != n_columns))
+        if delimiter == "," and n_columns > lengths[odd]:
+            hint = (
+                "with ',' as delimiter, decimal commas (1,5) split numbers in two; export with "
+                "';' or with decimal points"
+            )
+        else:
+            hint = "a Frame column or a joint is in one but not the other"
+        raise file_error(
+            path,
+            f"this header row has {plural(lengths[odd], 'field')} but the frames have "
+            f"{n_columns} (delimiter {describe_delimiter(delimiter)}); {hint}.",
+            line=header_lines[odd],
         )
     n_lead = {1: 1, 2: 2}.get(n_columns % 3)
     if n_lead is None:
@@ -420,9 +444,10 @@ def read_mocap_csv(path, *, missing="raise"):
         If the file is malformed: empty, header rows without frames, a column count that is a
         multiple of 3, lines with different numbers of fields, a cell that is not a number,
         joint names that differ over a joint's x, y, z columns or appear twice, an ``X;Y;Z``
-        row out of order, a missing or infinite time or position, bytes that are neither text
-        in a known encoding nor text at all. The message names the file and, where it applies,
-        the line (1-based, counting header rows) and the column (1-based field number).
+        row out of order, a missing or infinite time, an infinite position (or one beyond
+        float32's range), bytes that are neither text in a known encoding nor text at all.
+        The message names the file and, where it applies, the line (1-based, counting header
+        rows) and the column (1-based field number).
 
     See Also
     --------
@@ -495,13 +520,16 @@ def read_mocap_csv(path, *, missing="raise"):
     times = values[:, n_lead - 1]
     _check_times(path, times, as_written, first_line, n_lead)
     positions = values[:, n_lead:]
-    infinite = np.isinf(positions)
+    # Positions are returned as float32: a value beyond its range would come back infinite.
+    with np.errstate(over="ignore"):
+        infinite = np.isinf(positions.astype(np.float32))
     if infinite.any():
         row, column = np.argwhere(infinite)[0] + (0, n_lead)
         raise file_error(
             path,
             f"{as_written(row, column)!r} in {_column_name(column, n_lead, joint_names)} is "
-            "infinite; positions must be finite (a blank cell marks a missing one).",
+            "infinite or beyond float32's range; positions must be finite (a blank cell marks "
+            "a missing one).",
             line=first_line + row,
             column=column + 1,
         )

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from skgesture.io._text import file_error
+
 __all__ = ["read_ts"]
 
 _BOOLEAN_TAGS = {
@@ -37,7 +39,7 @@ class _Header:
         self.has_target = False
 
     def error(self, line_number, message):
-        return ValueError(f"{self.path}, line {line_number}: {message}")
+        return file_error(self.path, message, line=line_number)
 
     def read_tag(self, line_number, text):
         tag, *values = text.split()
@@ -54,7 +56,11 @@ class _Header:
                 )
             self.metadata[_BOOLEAN_TAGS[key]] = value
         elif key in _INTEGER_TAGS:
-            if len(values) != 1 or not values[0].isdigit() or int(values[0]) < 1:
+            if (
+                len(values) != 1
+                or not (values[0].isascii() and values[0].isdigit())
+                or int(values[0]) < 1
+            ):
                 raise self.error(
                     line_number, f"{tag} must be followed by one positive integer, got {values}."
                 )
@@ -93,21 +99,24 @@ class _Header:
 
 
 def _parse_values(header, line_number, dimension, text):
-    tokens = text.split(",")
-    try:
-        return [math.nan if token.strip() == "?" else float(token) for token in tokens]
-    except ValueError:
-        for position, token in enumerate(tokens):
-            if token.strip() != "?":
-                try:
-                    float(token)
-                except ValueError:
-                    raise header.error(
-                        line_number,
-                        f"dimension {dimension}, value {position}: {token.strip()!r} is not a "
-                        "number (missing values are written '?').",
-                    ) from None
-        raise
+    values = []
+    for position, token in enumerate(text.split(",")):
+        token = token.strip()
+        if token == "?":
+            values.append(math.nan)
+            continue
+        try:
+            # Python's float() also reads digit-grouping underscores (1_000); .ts files do not.
+            if "_" in token:
+                raise ValueError(token)
+            values.append(float(token))
+        except ValueError:
+            raise header.error(
+                line_number,
+                f"dimension {dimension}, value {position}: {token!r} is not a number (missing "
+                "values are written '?').",
+            ) from None
+    return values
 
 
 def _parse_series(header, line_number, text, n_dimensions):
@@ -207,7 +216,10 @@ def read_ts(path):
     data, targets = [], []
     in_data = False
     n_dimensions = length = None
-    for line_number, raw_line in enumerate(path.read_bytes().splitlines(), start=1):
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise file_error(path, "is UTF-16 text; a .ts file is ASCII (or UTF-8) text.")
+    for line_number, raw_line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").splitlines(), 1):
         raw_line = raw_line.strip()
         if not raw_line or raw_line.startswith(b"#"):
             continue
@@ -242,9 +254,9 @@ def read_ts(path):
         data.append(series)
         targets.append(target)
     if not in_data:
-        raise ValueError(f"{path}: no @data tag; is this a .ts file?")
+        raise file_error(path, "no @data tag; is this a .ts file?")
     if not data:
-        raise ValueError(f"{path}: no series after the @data tag.")
+        raise file_error(path, "no series after the @data tag.")
     if header.has_class:
         target = np.asarray(targets, dtype=str)
     elif header.has_target:

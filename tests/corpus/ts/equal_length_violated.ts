@@ -1,0 +1,12 @@
+# toy
+@problemName toy
+@timeStamps false
+@missing false
+@univariate false
+@dimensions 2
+@equalLength true
+@seriesLength 3
+@classLabel true up down
+@data
+1,2,3:4,5,6:up
+1,2:5,6:down

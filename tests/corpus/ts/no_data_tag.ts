@@ -1,0 +1,9 @@
+# toy
+@problemName toy
+@timeStamps false
+@missing false
+@univariate false
+@dimensions 2
+@equalLength true
+@classLabel true up down
+1,2:3,4:up
