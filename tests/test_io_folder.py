@@ -165,3 +165,14 @@ def test_missing_folder_and_missing_table(tmp_path, folder):
 def test_labels_of_the_wrong_type_are_refused(folder):
     with pytest.raises(ValueError, match="labels must be the path of an annotation table"):
         load_mocap_folder(folder, labels=["Bi", "Mono", "Bi"])
+
+
+def test_a_label_left_as_none_is_refused_not_passed_on(folder):
+    with pytest.raises(ValueError, match=r"labels\['Avion'\] is None; leave a file out"):
+        load_mocap_folder(folder, labels={"Avion": None, "Venir": "Mono"})
+
+
+@pytest.mark.parametrize("pattern", ["", "/tmp/*.csv", "../*.csv", "sub/../../*.csv"])
+def test_pattern_must_stay_inside_the_folder(folder, pattern):
+    with pytest.raises(ValueError, match="pattern must be a glob pattern relative to the folder"):
+        load_mocap_folder(folder, pattern=pattern)

@@ -67,7 +67,7 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         Return ``(data, target)`` instead of the Bunch.
     pattern : str, default="*.csv"
         Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
-        subfolders).
+        subfolders); absolute patterns and ``..`` are refused.
 
     Returns
     -------
@@ -99,9 +99,10 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         If ``folder`` (or the label table) does not exist; ``NotADirectoryError`` if
         ``folder`` is a file.
     ValueError
-        If no file matches ``pattern``, a recording or the label table is malformed (the
-        message names the file), or two recordings have different joints (the message names
-        the first file that differs).
+        If ``pattern`` leaves the folder, a label in a mapping is None, no file matches
+        ``pattern``, a recording or the label table is malformed (the message names the
+        file), or two recordings have different joints (the message names the first file
+        that differs).
 
     See Also
     --------
@@ -132,6 +133,12 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
             raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r}")
         raise NotADirectoryError(f"Not a folder: {os.fspath(folder)!r}")
     check_missing_policy(missing)
+    pattern_parts = Path(pattern).parts if isinstance(pattern, str) else ()
+    if not pattern_parts or Path(pattern).is_absolute() or ".." in pattern_parts:
+        raise ValueError(
+            f"pattern must be a glob pattern relative to the folder, such as '*.csv' or "
+            f"'**/*.csv'; got {pattern!r}."
+        )
     if labels is None:
         labels = {}
     elif isinstance(labels, str | os.PathLike):
@@ -160,6 +167,12 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
     recordings = [read_mocap_csv(path, missing=missing) for path in files]
     _check_same_joints(recordings)
 
+    unset = [stem for stem, label in labels.items() if label is None]
+    if unset:
+        raise ValueError(
+            f"labels[{unset[0]!r}] is None; leave a file out of labels to mark its recording "
+            "unlabelled (-1)."
+        )
     label_of = {_stem_key(stem): label for stem, label in labels.items()}
     target = np.empty(len(files), dtype=object)
     target[:] = [label_of.get(_stem_key(path.stem), -1) for path in files]
