@@ -1,5 +1,7 @@
 """Data sets: NATOPS as shipped, synthetic MocapLab-like gestures, the sample CSV folder."""
 
+import doctest
+import importlib
 import inspect
 import time
 
@@ -284,3 +286,10 @@ def test_make_sample_mocap_folder_writes_larger_folders_but_never_overwrites(tmp
         make_sample_mocap_folder(folder, 2)
     with pytest.raises(ValueError, match="'n_samples' parameter of make_sample_mocap_folder"):
         make_sample_mocap_folder(tmp_path / "none", 0)
+
+
+@pytest.mark.parametrize("module", ["_natops", "_generator", "_sample"])
+def test_docstring_examples_run(module, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    results = doctest.testmod(importlib.import_module(f"skgesture.datasets.{module}"))
+    assert results.attempted > 0 and results.failed == 0

@@ -422,7 +422,8 @@ def test_write_then_read_round_trips_exactly(tmp_path_factory, recording):
 
 
 @pytest.mark.parametrize(
-    "module", ["skgesture.io.mocap_csv", "skgesture.io.labels", "skgesture.io.folder"]
+    "module",
+    ["skgesture.io.mocap_csv", "skgesture.io.labels", "skgesture.io.folder", "skgesture.io.ts"],
 )
 def test_docstring_examples_run(module, tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))

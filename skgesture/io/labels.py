@@ -39,6 +39,13 @@ class LabelTable(dict):
     filename : str or None
     lines : dict of str to int
     incomplete_rows : list of tuple of (int, str, str)
+
+    Examples
+    --------
+    >>> from skgesture.io import LabelTable
+    >>> labels = LabelTable({"Avion": "Bi"}, incomplete_rows=[(3, "Venir", "")])
+    >>> labels["Avion"], labels.incomplete_rows
+    ('Bi', [(3, 'Venir', '')])
     """
 
     def __init__(self, labels=(), *, filename=None, lines=None, incomplete_rows=()):

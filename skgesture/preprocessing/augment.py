@@ -115,6 +115,15 @@ def scale(recording, factor):
     Returns
     -------
     ndarray of shape (n_frames, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import scale
+    >>> arms = np.array([[[-1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]])  # centroid (0, 1, 0)
+    >>> scale(arms, 2.0)
+    array([[[-2.,  1.,  0.],
+            [ 2.,  1.,  0.]]])
     """
     recording = _as_recording(recording)
     if not factor > 0:
@@ -136,6 +145,15 @@ def jitter(recording, sigma, rng=None):
     Returns
     -------
     ndarray of shape (n_frames, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import jitter
+    >>> recording = np.zeros((100, 79, 3), dtype=np.float32)
+    >>> noisy = jitter(recording, sigma=0.5, rng=0)
+    >>> noisy.dtype, round(float(noisy.std()), 1)
+    (dtype('float32'), 0.5)
     """
     recording = _as_recording(recording)
     if not sigma >= 0:
@@ -164,6 +182,17 @@ def time_warp(recording, strength, rng=None, n_knots=4):
     Returns
     -------
     ndarray of shape (n_frames, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import time_warp
+    >>> ramp = np.linspace(0, 1, 11).reshape(11, 1, 1)  # one value moving at constant speed
+    >>> warped = time_warp(ramp, strength=0.5, rng=0)
+    >>> warped.shape, float(warped[0, 0, 0]), float(warped[-1, 0, 0])  # same ends
+    ((11, 1, 1), 0.0, 1.0)
+    >>> bool(np.all(np.diff(warped[:, 0, 0]) > 0))  # still moving forward, at varying speed
+    True
     """
     recording = _as_recording(recording)
     if not 0 <= strength < 1:
@@ -194,6 +223,15 @@ def random_crop(recording, min_fraction, rng=None):
     Returns
     -------
     ndarray of shape (n_kept, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import random_crop
+    >>> frames = np.arange(10.0).reshape(10, 1, 1)
+    >>> part = random_crop(frames, min_fraction=0.5, rng=0)
+    >>> 5 <= len(part) <= 10, bool(np.all(np.diff(part[:, 0, 0]) == 1))  # contiguous frames
+    (True, True)
     """
     recording = _as_recording(recording)
     if not 0 < min_fraction <= 1:
@@ -222,6 +260,15 @@ def drop_joints(recording, probability, rng=None):
     Returns
     -------
     ndarray of shape (n_frames, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import drop_joints
+    >>> recording = np.ones((4, 3, 3))
+    >>> kept = drop_joints(recording, probability=1.0, rng=0).any(axis=(0, 2))
+    >>> int(kept.sum())  # even with probability 1, one joint is kept
+    1
     """
     recording = _as_recording(recording)
     if not 0 <= probability <= 1:
@@ -251,6 +298,18 @@ def mirror(recording, skeleton, lateral_axis=0):
     Returns
     -------
     ndarray of shape (n_frames, n_joints, n_coords)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.preprocessing.augment import mirror
+    >>> from skgesture.skeleton import NATOPS_SKELETON
+    >>> left, right = NATOPS_SKELETON.index(["hand_tip_left", "hand_tip_right"])
+    >>> recording = np.zeros((1, 8, 3))
+    >>> recording[0, left], recording[0, right] = [-3.0, 1.0, 0.0], [3.0, 2.0, 0.0]
+    >>> mirrored = mirror(recording, NATOPS_SKELETON)
+    >>> mirrored[0, right], mirrored[0, left]  # the raised right hand is now the left one
+    (array([3., 1., 0.]), array([-3.,  2.,  0.]))
     """
     recording = _as_recording(recording)
     if not 0 <= lateral_axis < recording.shape[2]:
