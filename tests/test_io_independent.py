@@ -11,8 +11,13 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
 
+from skgesture.datasets import load_sample_mocap
 from skgesture.io import load_mocap_folder, read_labels, read_mocap_csv
+from skgesture.preprocessing import Flattener, SkeletonPadder
 
 N_JOINTS = 79
 # The paper's first two joints, then names in the same style, some with accents so that a
@@ -323,3 +328,25 @@ def test_labels_mapped_to_integers_as_in_the_paper(tmp_path):
 
     assert [recording.shape for recording in data] == [(6, 5, 3)] * 3
     assert target.tolist() == [1, 0, 0]  # Avion (Bi), Bonjour, Venir
+
+
+def test_files_to_a_cross_validated_pipeline_as_in_the_paper():
+    folder = load_sample_mocap()
+    recordings, labels = load_mocap_folder(
+        folder, labels=folder / "Annotation_gloses.csv", return_X_y=True
+    )
+    # The paper padded to the longest recording of the whole data set, so no fold crops.
+    longest = max(len(recording) for recording in recordings)
+    model = make_pipeline(
+        SkeletonPadder(max_frames=longest), Flattener(), LogisticRegression(max_iter=1000)
+    )
+
+    scores = cross_val_score(
+        model, recordings, labels.astype(str), cv=StratifiedKFold(4, shuffle=True, random_state=0)
+    )
+
+    assert len(recordings) == 20 and len({len(r) for r in recordings}) > 1  # ragged
+    assert scores.mean() >= 0.75
+    fitted = model.fit(recordings, labels.astype(str))
+    # The paper's layout: padded to the longest recording, 79 joints x 3 per frame, flattened.
+    assert fitted[:-1].transform(recordings[:1]).shape == (1, longest * 237)
