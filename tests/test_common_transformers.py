@@ -25,6 +25,7 @@ TRANSFORMERS = [
     FrameRateResampler(source_rate=60.0, target_rate=30.0),
 ]
 
+
 @parametrize_with_checks(TRANSFORMERS)
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
