@@ -99,6 +99,8 @@ def rotate(recording, angle, up_axis=1):
             [ 0.,  0., -1.]]])
     """
     recording = _as_recording(recording)
+    if not (isinstance(angle, Real) and math.isfinite(angle)):
+        raise ValueError(f"angle={angle!r} must be a finite number of degrees.")
     rotated = rotate_points(recording, math.radians(angle), up_axis, centroid(recording))
     return rotated.astype(recording.dtype, copy=False)
 
@@ -126,8 +128,8 @@ def scale(recording, factor):
             [ 2.,  1.,  0.]]])
     """
     recording = _as_recording(recording)
-    if not factor > 0:
-        raise ValueError(f"factor={factor!r} must be positive.")
+    if not (isinstance(factor, Real) and 0 < factor < math.inf):
+        raise ValueError(f"factor={factor!r} must be a positive finite number.")
     center = centroid(recording)
     return ((recording - center) * factor + center).astype(recording.dtype, copy=False)
 
@@ -156,8 +158,8 @@ def jitter(recording, sigma, rng=None):
     (dtype('float32'), 0.5)
     """
     recording = _as_recording(recording)
-    if not sigma >= 0:
-        raise ValueError(f"sigma={sigma!r} must be non-negative.")
+    if not (isinstance(sigma, Real) and 0 <= sigma < math.inf):
+        raise ValueError(f"sigma={sigma!r} must be a non-negative finite number.")
     noise = _generator(rng).normal(0.0, sigma, size=recording.shape)
     return (recording + noise).astype(recording.dtype, copy=False)
 
@@ -197,8 +199,8 @@ def time_warp(recording, strength, rng=None, n_knots=4):
     recording = _as_recording(recording)
     if not 0 <= strength < 1:
         raise ValueError(f"strength={strength!r} must be in [0, 1).")
-    if n_knots < 2:
-        raise ValueError(f"n_knots={n_knots!r} must be at least 2.")
+    if not (isinstance(n_knots, Integral) and n_knots >= 2):
+        raise ValueError(f"n_knots={n_knots!r} must be an integer of at least 2.")
     n_frames = len(recording)
     if n_frames < 3 or strength == 0:
         return recording.copy()
