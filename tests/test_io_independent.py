@@ -152,6 +152,35 @@ def test_independently_written_exports_are_read_back_exactly(tmp_path, variant):
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("ended", ["every line", "header rows only", "frames only"])
+def test_a_delimiter_ending_lines_adds_no_column(tmp_path, ended):
+    rng = np.random.default_rng(11)
+    cells, expected = decimal_cells(rng, (6, 4, 3))
+    times, _ = time_cells(6)
+    lines = mocap_text(cells, times, JOINT_NAMES[:4], header_rows=3).splitlines()
+    lines = [
+        line + ";" if ended == "every line" or (ended == "frames only") == (number >= 3) else line
+        for number, line in enumerate(lines)
+    ]
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join(lines) + "\n")
+
+    recording = read_mocap_csv(path)
+
+    np.testing.assert_array_equal(recording.positions, expected)
+    assert recording.joint_names == JOINT_NAMES[:4]
+
+
+def test_a_named_column_left_blank_in_every_frame_is_missing_not_dropped(tmp_path):
+    cells, _ = decimal_cells(np.random.default_rng(12), (5, 2, 3))
+    cells[:, 1, 2] = None  # the last joint's z, blank in every frame
+    path = tmp_path / "lost_z.csv"
+    path.write_text(mocap_text(cells, time_cells(5)[0], ["hips", "head"]))
+
+    with pytest.raises(ValueError, match=r"lost_z\.csv': 5 missing values .* 'head' in frames 0-4"):
+        read_mocap_csv(path)
+
+
 def test_signed_zero_and_large_integers_survive(tmp_path):
     cells = np.array([[["-0", "0.000", "123456"], ["-7", "1.5e-05", "-1.5E+02"]]], dtype=object)
     path = tmp_path / "edge.csv"

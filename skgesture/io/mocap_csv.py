@@ -203,11 +203,25 @@ def _to_float(cells):
     return values, None
 
 
-def _drop_trailing_blank_column(rows):
-    """A delimiter at the end of every line adds an empty column; it holds no data."""
-    if rows and all(len(row) > 1 and not row[-1].strip() for row in rows):
-        return [row[:-1] for row in rows]
-    return rows
+def _drop_trailing_blank_fields(header_rows, frames):
+    """Drop the empty fields that a delimiter at the end of a line adds; they hold no data.
+
+    Exporters end every line, only the frames or only the header rows with a delimiter. The
+    frames lose their last field when it is blank in every frame and no header row names it
+    (a column that the header names but no frame fills is a missing value, not an artefact);
+    header rows lose blank fields beyond the frames' width.
+    """
+    if all(len(row) > 1 and not row[-1].strip() for row in frames):
+        last = max(map(len, frames)) - 1
+        if not any(len(row) > last and row[last].strip() for row in header_rows):
+            frames = [row[:-1] for row in frames]
+    widths = {len(row) for row in frames}
+    if len(widths) == 1:
+        (width,) = widths
+        header_rows = [
+            row if any(map(str.strip, row[width:])) else row[:width] for row in header_rows
+        ]
+    return header_rows, frames
 
 
 def _split_header(path, lines, delimiter):
@@ -407,7 +421,8 @@ def read_mocap_csv(path, *, missing="raise"):
     The delimiter (``;``, tab or ``,``) is sniffed; with ``;`` or tab, decimal commas
     (``1,25``) are read as decimal points. Line ends may be LF, CRLF or CR; the encoding UTF-8
     (with or without byte-order mark), UTF-16 with byte-order mark, or cp1252. A delimiter at
-    the end of every line is ignored. The file is only read, never modified.
+    the end of the lines (all of them, the header rows only or the frames only) is ignored.
+    The file is only read, never modified.
 
     Parameters
     ----------
@@ -492,11 +507,10 @@ def read_mocap_csv(path, *, missing="raise"):
     data_lines = lines[first_line - 1 :]
     if delimiter != "," and any("," in line for line in data_lines):
         data_lines = [line.replace(",", ".") for line in data_lines]
-    rows = _drop_trailing_blank_column(
-        header_rows + parse_rows(path, data_lines, delimiter, first_line)
+    header_rows, rows = _drop_trailing_blank_fields(
+        header_rows, parse_rows(path, data_lines, delimiter, first_line)
     )
-    n_lead, n_joints = _layout(path, rows, header_lines, first_line, delimiter)
-    header_rows, rows = rows[: len(header_rows)], rows[len(header_rows) :]
+    n_lead, n_joints = _layout(path, header_rows + rows, header_lines, first_line, delimiter)
     joint_names = _joint_names(path, header_rows, header_lines, n_lead, n_joints)
 
     def as_written(row, column):
