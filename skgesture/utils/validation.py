@@ -228,6 +228,15 @@ def recording_lengths(data):
     Returns
     -------
     lengths : ndarray of shape (n_samples,), int64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.utils import recording_lengths
+    >>> data = np.ones((2, 4, 1, 3))
+    >>> data[0, 2:] = 0  # two frames of padding
+    >>> recording_lengths(data).tolist()
+    [2, 4]
     """
     data = np.asarray(data)
     if data.shape[1] == 0:
@@ -284,6 +293,14 @@ def check_dataset(X, *, allow_nan=False, input_name="X", estimator=None):
     -------
     Dataset
         ``(data, lengths, layout)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.utils import check_dataset
+    >>> data, lengths, layout = check_dataset([np.ones((3, 8, 3)), np.ones((5, 8, 3))])
+    >>> data.shape, lengths.tolist(), layout
+    ((2, 5, 8, 3), [3, 5], 'list')
     """
     data, layout = check_recordings(
         X, allow_nan=allow_nan, input_name=input_name, estimator=estimator
