@@ -1,0 +1,508 @@
+"""Machinery shared by the supervised estimators: input checks, standardisation, skorch training.
+
+The estimators wrap a skorch :class:`~skorch.NeuralNetClassifier` (built in ``fit`` and kept as
+``net_``) instead of subclassing it, so that they follow scikit-learn's rules: ``__init__`` only
+stores parameters, everything else is learned in ``fit``.
+
+Data path: a dataset is validated by :func:`skgesture.utils.validation.check_dataset` into one
+zero-padded array plus each recording's true length. skorch sees ``{"x": data, "lengths":
+lengths}``, so each network is called as ``module(x, lengths)``. Batches are assembled by
+:class:`_BatchCollator`, which augments training batches, standardises every batch with the
+statistics learned in ``fit`` and trims padding that no recording of the batch needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    assert_all_finite,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.dataset import ValidSplit
+from torch.utils.data import default_collate
+
+from skgesture._standardize import channel_statistics, standardize
+from skgesture.nn.losses import SmoothedCrossEntropyLoss
+from skgesture.utils.validation import check_dataset
+
+# Documentation of the parameters every estimator shares, spliced into each class docstring.
+COMMON_PARAMETERS_DOC = """\
+    max_epochs : int, default={max_epochs}
+        Most passes over the training data (fewer when early stopping ends training).
+    batch_size : int, default={batch_size}
+        Recordings per mini-batch.
+    lr : float, default={lr}
+        Learning rate.
+    optimizer : {{"adamw", "adam", "sgd"}} or torch optimizer class, default={optimizer}
+        Pass optimizer options such as momentum through ``net_params``
+        (``{{"optimizer__momentum": 0.9}}``).
+    weight_decay : float, default={weight_decay}
+        Weight decay of the optimizer.
+    lr_schedule : {{"cosine", "constant"}}, default={lr_schedule}
+        ``"cosine"`` anneals the learning rate to zero over ``max_epochs`` epochs.
+    label_smoothing : float in [0, 1), default={label_smoothing}
+        Label smoothing of the cross-entropy loss.
+    early_stopping : bool or "auto", default={early_stopping}
+        Hold out ``validation_fraction`` of the training recordings (stratified), stop when
+        their loss has not improved for ``patience`` epochs and keep the weights of the best
+        epoch (in memory; ``fit`` writes no files). ``"auto"`` turns it on when the held-out
+        part would have at least 100 recordings and 2 of every class: on smaller sets the
+        validation loss is too noisy to pick an epoch by (on NATOPS, 36 held-out recordings,
+        early stopping cost 1 to 2 points of test accuracy against training on all 180
+        recordings for ``max_epochs``).
+    validation_fraction : float in (0, 1), default={validation_fraction}
+        Share of the training recordings held out for early stopping.
+    patience : int, default={patience}
+        Epochs without improvement of the validation loss before stopping (the paper's 10).
+    class_weight : dict, "balanced" or None, default={class_weight}
+        Weights of the classes in the loss, as in scikit-learn.
+    augment : None, "light", "medium", Augmenter or callable, default={augment}
+        Augmentation of training batches (never of validation or prediction batches); see
+        :func:`skgesture.preprocessing.augment.make_augmenter`.
+    device : {{"auto", "cpu", "cuda"}}, default={device}
+        Where to train and predict; ``"auto"`` picks CUDA when it is available.
+    random_state : int, RandomState instance or None, default={random_state}
+        Seeds weight initialisation, shuffling, the validation split, dropout and
+        augmentation. The same integer gives the same predictions run after run; the global
+        torch random state is left untouched.
+    verbose : int, default={verbose}
+        0 prints nothing, 1 prints skorch's table of losses per epoch, 2 also shows a
+        progress bar over batches (needs ``tqdm``).
+    warm_start : bool, default={warm_start}
+        When fitted already, continue training the current weights (with the classes,
+        skeleton and standardisation learned in the first fit) instead of starting afresh.
+    n_threads : int or None, default={n_threads}
+        Number of torch threads during ``fit`` and ``predict`` (the previous setting is
+        restored afterwards); set it to 1 inside ``GridSearchCV(n_jobs=...)`` to avoid
+        oversubscribing the cores. None leaves torch's setting alone.
+    callbacks : list of skorch callbacks or None, default={callbacks}
+        Extra skorch callbacks (instances or ``(name, callback)`` pairs); they are copied,
+        so the fitted ones live in ``net_.callbacks_``.
+    net_params : dict or None, default={net_params}
+        Further skorch parameters, e.g. ``{{"optimizer__momentum": 0.9}}``. Applied last, so
+        they override what the parameters above set."""
+
+COMMON_ATTRIBUTES_DOC = """\
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        Values per frame (``n_joints_ * n_coords_``) for sequence input; the number of
+        columns for 2-D input, as in scikit-learn.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, only when fitted on a 2-D DataFrame with string column names.
+    n_joints_ : int
+    n_coords_ : int
+    n_frames_ : int
+        Length of the longest training recording.
+    channel_mean_ : ndarray of shape (n_joints_, n_coords_)
+    channel_scale_ : ndarray of shape (n_joints_, n_coords_)
+        Per-channel standardisation learned on the real (non-padding) training frames.
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch net; its ``module_`` is the torch network.
+    history_ : skorch.History
+        Losses (and validation accuracy) per epoch of the last call to ``fit``.
+    n_iter_ : int
+        Epochs run by the last call to ``fit``.
+    early_stopping_ : bool
+        Whether the last call to ``fit`` held out recordings for early stopping."""
+
+COMMON_PARAMETER_CONSTRAINTS = {
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "optimizer": [StrOptions({"adamw", "adam", "sgd"}), callable],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "lr_schedule": [StrOptions({"cosine", "constant"})],
+    "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "class_weight": [StrOptions({"balanced"}), dict, None],
+    # Checked by skgesture.preprocessing.augment.make_augmenter, which knows the valid specs.
+    "augment": "no_validation",
+    "device": [StrOptions({"auto", "cpu", "cuda"})],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+    "callbacks": [list, None],
+    "net_params": [dict, None],
+}
+
+# early_stopping="auto" needs this many held-out recordings: a validation loss over fewer is
+# too noisy to choose an epoch by.
+_MIN_AUTO_VALIDATION_SIZE = 100
+
+_OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+def _set_n_frames(data, lengths, n_frames):
+    """Crop or zero-pad the frame axis of a padded batch to ``n_frames``."""
+    if data.shape[1] >= n_frames:
+        return data[:, :n_frames], np.minimum(lengths, n_frames)
+    padding = [(0, 0), (0, n_frames - data.shape[1]), (0, 0), (0, 0)]
+    return np.pad(data, padding), lengths
+
+
+@contextlib.contextmanager
+def _torch_threads(n_threads):
+    """Bound torch's intra-op threads for the duration of the block."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+class _BatchCollator:
+    """Assemble skorch's dataset items into one network batch.
+
+    Each item is ``({"x": recording, "lengths": length}, label)``. The batch is trimmed to its
+    longest recording (or cropped/padded to ``n_frames`` for fixed-length networks), augmented
+    when an augmenter is given (training batches only) and standardised with the statistics
+    learned in ``fit``; padded frames stay zero.
+    """
+
+    def __init__(self, mean, scale, n_frames=None, augmenter=None, seed=None):
+        self.mean = mean
+        self.scale = scale
+        self.n_frames = n_frames
+        self.augmenter = augmenter
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, items):
+        inputs, labels = zip(*items, strict=True)
+        data = np.stack([item["x"] for item in inputs])  # (batch, frames, joints, coords)
+        lengths = np.array([item["lengths"] for item in inputs], dtype=np.int64)
+        if self.n_frames is None:
+            data = data[:, : lengths.max()]
+        if self.augmenter is not None:
+            data, lengths = self.augmenter.augment_batch(data, lengths, self.rng)
+            lengths = np.asarray(lengths, dtype=np.int64)
+        if self.n_frames is not None:
+            data, lengths = _set_n_frames(data, lengths, self.n_frames)
+        data = standardize(data, lengths, self.mean, self.scale)
+        batch = {"x": torch.from_numpy(data), "lengths": torch.from_numpy(lengths)}
+        return batch, default_collate(list(labels))
+
+
+class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
+    """Base of the supervised estimators; subclasses say which network to build.
+
+    Subclasses define ``__init__`` (all of :data:`COMMON_PARAMETER_CONSTRAINTS` plus their
+    network's sizes) and :meth:`_module`. Set ``_fixed_length = True`` for networks that need
+    every recording to have ``n_frames_`` frames.
+    """
+
+    _parameter_constraints = COMMON_PARAMETER_CONSTRAINTS
+    _fixed_length = False
+
+    def _module(self):
+        """Return the torch module class and its keyword arguments (without ``n_classes``)."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on recordings ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings, in any layout of the data conventions: a list of
+            ``(n_frames_i, n_joints, n_coords)`` arrays, or an array of shape
+            ``(n_samples, n_frames, n_joints, n_coords)``, ``(n_samples, n_frames, n_features)``
+            or ``(n_samples, n_frames)``.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self
+        """
+        resume = self.warm_start and self.__sklearn_is_fitted__()
+        data, lengths, y = self._validate_training_data(X, y, reset=not resume)
+        if resume:
+            y_codes = self._encode_known_labels(y)
+        else:
+            self.classes_, y_codes = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    "Classifier can't train when only one class is present: y holds only "
+                    f"{self.classes_.tolist()[0]!r}."
+                )
+            self.n_joints_, self.n_coords_ = data.shape[2:]
+            self.n_frames_ = int(lengths.max())
+            self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
+        if self._fixed_length:
+            data, lengths = _set_n_frames(data, lengths, self.n_frames_)
+
+        self.early_stopping_ = self._resolve_early_stopping(y_codes)
+        device = self._resolve_device()
+        rng = check_random_state(self.random_state)
+        torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
+        inputs = {"x": data, "lengths": lengths}
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(int(torch_seed))
+            net = self._make_net(y, device, int(split_seed), int(augment_seed))
+            if resume:
+                net.initialize()
+                self._load_previous_weights(net)
+                net.partial_fit(inputs, y_codes)
+            else:
+                net.fit(inputs, y_codes)
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        return self
+
+    def _validate_training_data(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but the "
+                "target y is None."
+            )
+        data, lengths, layout = check_dataset(X, estimator=self)
+        if layout == "2d" and (reset or self._fitted_layout == "2d"):
+            # Tabular input follows scikit-learn: n_features_in_ counts columns, and feature
+            # names are recorded and checked.
+            _, y = validate_data(self, X, y, reset=reset, dtype=[np.float32, np.float64])
+        else:
+            y = column_or_1d(y, warn=True)
+            assert_all_finite(y, input_name="y")
+            check_consistent_length(data, y)
+            if reset:
+                self.n_features_in_ = data.shape[2] * data.shape[3]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+        if reset:
+            self._fitted_layout = layout
+        check_classification_targets(y)
+        if not reset:
+            self._check_skeleton(data, layout)
+        return data, lengths, y
+
+    def _encode_known_labels(self, y):
+        unseen = np.setdiff1d(y, self.classes_)
+        if len(unseen):
+            raise ValueError(
+                f"y holds labels {unseen.tolist()} that the first fit did not see; warm_start "
+                f"can only continue training on the classes {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _load_previous_weights(self, net):
+        try:
+            net.module_.load_state_dict(self.net_.module_.state_dict())
+        except RuntimeError as error:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, so the network's "
+                "parameters (sizes, architecture) must not change between fits; set "
+                "warm_start=False to train a new network."
+            ) from error
+
+    def _resolve_early_stopping(self, y_codes):
+        counts = np.bincount(y_codes, minlength=len(self.classes_))
+        n_valid = math.ceil(len(y_codes) * self.validation_fraction)
+        n_train = len(y_codes) - n_valid
+        if self.early_stopping == "auto":
+            return bool(
+                n_valid >= _MIN_AUTO_VALIDATION_SIZE
+                and counts.min() * self.validation_fraction >= 2
+                and n_train >= len(counts)
+            )
+        if not self.early_stopping:
+            return False
+        if counts.min() < 2 or min(n_valid, n_train) < len(counts):
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction} "
+                f"of the {len(y_codes)} recordings, stratified by class; that needs at least "
+                f"{len(counts)} recordings on each side and 2 recordings of every class (the "
+                f"rarest has {counts.min()}). Use early_stopping='auto' or False, or change "
+                "validation_fraction."
+            )
+        return True
+
+    def _resolve_device(self):
+        if self.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                "device='cuda' but torch finds no CUDA device here; use device='auto' or 'cpu'."
+            )
+        return self.device
+
+    def _make_augmenter(self):
+        if self.augment is None:
+            return None
+        from skgesture.preprocessing.augment import make_augmenter
+
+        return make_augmenter(self.augment)
+
+    def _make_net(self, y, device, split_seed, augment_seed):
+        module, module_params = self._module()
+        n_frames = self.n_frames_ if self._fixed_length else None
+        callbacks = []
+        if self.early_stopping_:
+            early_stopping = EarlyStopping(
+                monitor="valid_loss", patience=self.patience, load_best=True
+            )
+            callbacks.append(("early_stopping", early_stopping))
+        if self.lr_schedule == "cosine":
+            schedule = LRScheduler(policy="CosineAnnealingLR", T_max=self.max_epochs)
+            callbacks.append(("lr_scheduler", schedule))
+        if self.verbose >= 2:
+            from skorch.callbacks import ProgressBar
+
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks += copy.deepcopy(list(self.callbacks or []))
+
+        class_weight = None
+        if self.class_weight is not None:
+            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            class_weight = torch.as_tensor(weights, dtype=torch.float32)
+        train_split = None
+        if self.early_stopping_:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=True, random_state=split_seed
+            )
+        statistics = (self.channel_mean_, self.channel_scale_)
+        params = {
+            "module": module,
+            "module__n_classes": len(self.classes_),
+            **{f"module__{name}": value for name, value in module_params.items()},
+            "criterion": SmoothedCrossEntropyLoss,
+            "criterion__weight": class_weight,
+            "criterion__label_smoothing": self.label_smoothing,
+            "optimizer": _OPTIMIZERS.get(self.optimizer, self.optimizer),
+            "optimizer__weight_decay": self.weight_decay,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "train_split": train_split,
+            "iterator_train__shuffle": True,
+            "iterator_train__collate_fn": _BatchCollator(
+                *statistics, n_frames, self._make_augmenter(), augment_seed
+            ),
+            "iterator_valid__collate_fn": _BatchCollator(*statistics, n_frames),
+            "callbacks": callbacks,
+            "classes": list(range(len(self.classes_))),
+            "device": device,
+            "verbose": int(self.verbose >= 1),
+        }
+        params.update(self.net_params or {})
+        return NeuralNetClassifier(**params)
+
+    # -------------------------------------------------------------------------- predicting
+    def _validate_predict_data(self, X):
+        check_is_fitted(self)
+        data, lengths, layout = check_dataset(X, estimator=self)
+        if layout == "2d" and self._fitted_layout == "2d":
+            validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        self._check_skeleton(data, layout)
+        if self._fixed_length:
+            if lengths.max() > self.n_frames_:
+                warnings.warn(
+                    f"X holds recordings of up to {lengths.max()} frames but "
+                    f"{type(self).__name__} was fitted on {self.n_frames_} frames; the frames "
+                    "after those are ignored.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            data, lengths = _set_n_frames(data, lengths, self.n_frames_)
+        return {"x": data, "lengths": lengths}
+
+    def _check_skeleton(self, data, layout):
+        n_joints, n_coords = data.shape[2:]
+        if (n_joints, n_coords) == (self.n_joints_, self.n_coords_):
+            return
+        name = type(self).__name__
+        looks_like_one_recording = (
+            layout == "3d"
+            and data.shape[1:3] == (self.n_joints_, self.n_coords_)
+            and self._fitted_layout in ("list", "4d")
+            and self.n_coords_ > 1
+        )
+        if looks_like_one_recording:
+            raise ValueError(
+                f"X has shape {data.shape[:3]}, which looks like one recording of "
+                f"(n_frames, n_joints={self.n_joints_}, n_coords={self.n_coords_}); a 3-D array "
+                "is always a dataset (n_samples, n_frames, n_features). To predict one "
+                "recording, pass X[np.newaxis] or [recording]."
+            )
+        hint = ""
+        if n_coords == 1 and n_joints == self.n_joints_ * self.n_coords_:
+            hint = (
+                f" Reshape it to (n_samples, n_frames, {self.n_joints_}, {self.n_coords_}) to "
+                "give each joint its coordinates."
+            )
+        raise ValueError(
+            f"X has {n_joints} joints x {n_coords} coordinates per frame, but {name} was "
+            f"fitted on recordings of {self.n_joints_} joints x {self.n_coords_} "
+            f"coordinates.{hint}"
+        )
+
+    def predict_proba(self, X):
+        """Probability of each class for each recording.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data; the number of
+            frames may differ.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        inputs = self._validate_predict_data(X)
+        # The DataLoader draws a seed from the global generator even when it does not shuffle.
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            proba = self.net_.predict_proba(inputs).astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Most probable class of each recording.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags

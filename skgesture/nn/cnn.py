@@ -1,0 +1,231 @@
+"""Convolutional networks for skeleton sequences.
+
+All three take a zero-padded batch ``x`` of shape ``(batch, frames, joints, coords)`` and the true
+``lengths`` of its recordings, and return class scores (logits). Convolutions are "same"-padded
+along frames and padded frames are reset to zero after every layer, so a recording's scores do
+not depend on how much padding its batch carries. Each network names its last convolution layer
+``last_conv``, the layer Grad-CAM explains:
+
+- :class:`JointCNN` keeps a joint axis: ``last_conv`` outputs ``(batch, channels, frames, joints)``.
+- :class:`TemporalCNN` mixes joints at the first layer: ``(batch, channels, frames)``.
+- :class:`ImageCNN` sees the ``frames x (joints * coords)`` image, as the paper's CNN does:
+  ``(batch, channels, frames, joints * coords)``.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+from torch.nn import functional as F
+
+from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
+
+__all__ = ["JointCNN", "TemporalCNN", "ImageCNN"]
+
+
+class ConvNormReLU(nn.Module):
+    """A convolution, masked batch normalisation and ReLU.
+
+    Parameters
+    ----------
+    conv : torch.nn.Conv1d or torch.nn.Conv2d
+        A "same"-padded convolution whose second axis of output is frames.
+    """
+
+    def __init__(self, conv):
+        super().__init__()
+        self.conv = conv
+        self.norm = MaskedBatchNorm(conv.out_channels)
+
+    def forward(self, x, mask):
+        return F.relu(self.norm(self.conv(x), mask))
+
+
+def _temporal_conv2d(in_channels, out_channels, kernel_size):
+    """A convolution along frames only, with weights shared by all joints."""
+    return nn.Conv2d(in_channels, out_channels, (kernel_size, 1), padding="same", bias=False)
+
+
+class JointBlock(nn.Module):
+    """Residual block of temporal convolutions shared across joints, with global joint context.
+
+    The context is the mean over joints passed through a 1x1 convolution and added back to every
+    joint, so that each joint's features can depend on what the whole body does.
+    """
+
+    def __init__(self, n_filters, kernel_size):
+        super().__init__()
+        self.conv1 = ConvNormReLU(_temporal_conv2d(n_filters, n_filters, kernel_size))
+        self.conv2 = _temporal_conv2d(n_filters, n_filters, kernel_size)
+        self.context = nn.Conv2d(n_filters, n_filters, kernel_size=1)
+        self.norm2 = MaskedBatchNorm(n_filters)
+
+    def forward(self, x, mask):
+        # x: (batch, filters, frames, joints)
+        h = self.conv2(self.conv1(x, mask))
+        h = h + self.context(h.mean(dim=3, keepdim=True))  # (batch, filters, frames, 1) broadcast
+        return F.relu(self.norm2(h, mask) + x)
+
+
+class JointCNN(nn.Module):
+    """Temporal convolutions over each joint's trajectory, joined by a global joint context.
+
+    The input is read as ``coords`` channels over a ``frames x joints`` grid. Convolutions run
+    along frames with weights shared by all joints; each residual block adds a global joint
+    context (the mean over joints, through a 1x1 convolution). The head averages over real frames
+    but keeps the joint axis, and a linear layer reads ``channels x joints``, so the network knows
+    which joint moved.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_classes : int
+    n_filters : int, default=48
+        Channels of every convolution.
+    n_blocks : int, default=2
+        Residual blocks between the first and the last convolution.
+    kernel_size : int, default=7
+        Length (in frames) of the temporal convolutions.
+    dropout : float, default=0.2
+        Dropout before the linear head.
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_classes, n_filters=48, n_blocks=2, kernel_size=7, dropout=0.2
+    ):
+        super().__init__()
+        self.stem = ConvNormReLU(_temporal_conv2d(n_coords, n_filters, kernel_size))
+        self.blocks = nn.ModuleList(JointBlock(n_filters, kernel_size) for _ in range(n_blocks))
+        self.last_conv = ConvNormReLU(_temporal_conv2d(n_filters, n_filters, kernel_size))
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(n_filters * n_joints, n_classes)
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
+        h = x.permute(0, 3, 1, 2)  # (batch, coords, frames, joints)
+        h = self.stem(h, mask)  # (batch, filters, frames, joints)
+        for block in self.blocks:
+            h = block(h, mask)
+        h = self.last_conv(h, mask)  # (batch, filters, frames, joints)
+        h = masked_mean(h, mask)  # (batch, filters, joints)
+        return self.head(self.dropout(h.flatten(1)))  # (batch, classes)
+
+
+class TemporalBlock(nn.Module):
+    """Residual block of two 1-D convolutions along frames."""
+
+    def __init__(self, n_filters, kernel_size):
+        super().__init__()
+        self.conv1 = ConvNormReLU(
+            nn.Conv1d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.conv2 = nn.Conv1d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        self.norm2 = MaskedBatchNorm(n_filters)
+
+    def forward(self, x, mask):
+        # x: (batch, filters, frames)
+        h = self.norm2(self.conv2(self.conv1(x, mask)), mask)
+        return F.relu(h + x)
+
+
+class TemporalCNN(nn.Module):
+    """Residual 1-D convolutions over frames, with every joint coordinate as an input channel.
+
+    The fastest of the three; its explanations resolve frames but not joints. The head averages
+    the last convolution's output over real frames (global average pooling).
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_classes : int
+    n_filters : int, default=64
+    n_blocks : int, default=2
+    kernel_size : int, default=7
+    dropout : float, default=0.2
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_classes, n_filters=64, n_blocks=2, kernel_size=7, dropout=0.2
+    ):
+        super().__init__()
+        self.stem = ConvNormReLU(
+            nn.Conv1d(n_joints * n_coords, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.blocks = nn.ModuleList(TemporalBlock(n_filters, kernel_size) for _ in range(n_blocks))
+        self.last_conv = ConvNormReLU(
+            nn.Conv1d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(n_filters, n_classes)
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
+        h = x.flatten(2).transpose(1, 2)  # (batch, joints * coords, frames)
+        h = self.stem(h, mask)  # (batch, filters, frames)
+        for block in self.blocks:
+            h = block(h, mask)
+        h = self.last_conv(h, mask)  # (batch, filters, frames)
+        h = masked_mean(h, mask)  # (batch, filters)
+        return self.head(self.dropout(h))  # (batch, classes)
+
+
+class ImageBlock(nn.Module):
+    """Residual block of two 3x3 convolutions over the frames x features image."""
+
+    def __init__(self, n_filters, kernel_size):
+        super().__init__()
+        self.conv1 = ConvNormReLU(
+            nn.Conv2d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.conv2 = nn.Conv2d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        self.norm2 = MaskedBatchNorm(n_filters)
+
+    def forward(self, x, mask):
+        # x: (batch, filters, frames, features)
+        h = self.norm2(self.conv2(self.conv1(x, mask)), mask)
+        return F.relu(h + x)
+
+
+class ImageCNN(nn.Module):
+    """2-D convolutions over the ``frames x (joints * coords)`` image, as in the paper.
+
+    Unlike the paper's network, the image keeps its size (no resizing to 256 x 256) and the head
+    averages over real frames, keeping the feature axis, before one linear layer.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_classes : int
+    n_filters : int, default=16
+    n_blocks : int, default=1
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    dropout : float, default=0.2
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_classes, n_filters=16, n_blocks=1, kernel_size=3, dropout=0.2
+    ):
+        super().__init__()
+        self.stem = ConvNormReLU(nn.Conv2d(1, n_filters, kernel_size, padding="same", bias=False))
+        self.blocks = nn.ModuleList(ImageBlock(n_filters, kernel_size) for _ in range(n_blocks))
+        self.last_conv = ConvNormReLU(
+            nn.Conv2d(n_filters, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(n_filters * n_joints * n_coords, n_classes)
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
+        h = x.flatten(2).unsqueeze(1)  # (batch, 1, frames, joints * coords)
+        h = self.stem(h, mask)  # (batch, filters, frames, joints * coords)
+        for block in self.blocks:
+            h = block(h, mask)
+        h = self.last_conv(h, mask)  # (batch, filters, frames, joints * coords)
+        h = masked_mean(h, mask)  # (batch, filters, joints * coords)
+        return self.head(self.dropout(h.flatten(1)))  # (batch, classes)

@@ -1,0 +1,161 @@
+"""The torch networks on their own: shapes, padding invariance, masked normalisation."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from skgesture.nn import (
+    FCNet,
+    ImageCNN,
+    JointCNN,
+    LSTMNet,
+    MaskedBatchNorm,
+    PaperCNN,
+    SmoothedCrossEntropyLoss,
+    TemporalCNN,
+    frame_mask,
+    masked_mean,
+)
+
+N_JOINTS, N_COORDS, N_CLASSES = 5, 3, 4
+
+
+def small_networks():
+    return {
+        "joint": JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, n_blocks=2, kernel_size=3),
+        "temporal": TemporalCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, kernel_size=3),
+        "image": ImageCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=4, kernel_size=3),
+        "lstm": LSTMNet(N_JOINTS, N_COORDS, N_CLASSES, projection_size=6, hidden_size=5),
+    }
+
+
+def padded_batch(lengths, n_frames=None, seed=0):
+    """Random recordings, zero after each length."""
+    generator = torch.Generator().manual_seed(seed)
+    lengths = torch.tensor(lengths)
+    n_frames = n_frames or int(lengths.max())
+    x = torch.randn(len(lengths), n_frames, N_JOINTS, N_COORDS, generator=generator)
+    return x * frame_mask(lengths, n_frames)[:, :, None, None], lengths
+
+
+@pytest.mark.parametrize("name", ["joint", "temporal", "image", "lstm"])
+def test_networks_give_one_score_per_class(name):
+    network = small_networks()[name]
+    x, lengths = padded_batch([9, 4, 1])
+    assert network(x, lengths).shape == (3, N_CLASSES)
+
+
+@pytest.mark.parametrize("name", ["joint", "temporal", "image", "lstm"])
+def test_scores_do_not_depend_on_padding_or_batch(name):
+    torch.manual_seed(0)
+    network = small_networks()[name]
+    x, lengths = padded_batch([12, 5, 7])
+    network.train()
+    network(x, lengths)  # one training step's worth of batch statistics
+    network.eval()
+    with torch.no_grad():
+        together = network(x, lengths)
+        alone = network(x[1:2, :5], lengths[1:2])
+        extra_padding = network(torch.cat([x, torch.zeros(3, 20, N_JOINTS, N_COORDS)], 1), lengths)
+    torch.testing.assert_close(alone[0], together[1], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(extra_padding, together, rtol=1e-4, atol=1e-5)
+
+
+def test_lstm_never_reads_padded_frames():
+    network = LSTMNet(N_JOINTS, N_COORDS, N_CLASSES, hidden_size=4).eval()
+    x, lengths = padded_batch([6, 3])
+    garbage = x.clone()
+    garbage[1, 3:] = 100.0
+    with torch.no_grad():
+        torch.testing.assert_close(network(garbage, lengths), network(x, lengths))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("joint", (2, 6, 8, N_JOINTS)), ("temporal", (2, 6, 8)), ("image", (2, 4, 8, 15))],
+)
+def test_last_conv_resolves_frames_and_joints(name, expected):
+    network = small_networks()[name]
+    outputs = []
+    handle = network.last_conv.register_forward_hook(lambda m, i, out: outputs.append(out))
+    try:
+        network(*padded_batch([8, 3]))
+    finally:
+        handle.remove()
+    assert outputs[0].shape == expected
+
+
+def test_joint_cnn_sees_the_joint_axis_in_its_head():
+    network = JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6)
+    assert network.head.in_features == 6 * N_JOINTS
+
+
+def test_fc_net_reads_the_whole_flattened_sequence():
+    network = FCNet(10, N_JOINTS, N_COORDS, N_CLASSES, hidden_sizes=(7, 3))
+    assert network.hidden[0].in_features == 10 * N_JOINTS * N_COORDS
+    assert network(*padded_batch([10, 2])).shape == (2, N_CLASSES)
+
+
+def test_frame_mask_and_masked_mean_ignore_padding():
+    lengths = torch.tensor([3, 1])
+    mask = frame_mask(lengths, 4)
+    assert mask.tolist() == [[True, True, True, False], [True, False, False, False]]
+    x = torch.arange(8.0).reshape(2, 1, 4)  # (batch, channels, frames)
+    torch.testing.assert_close(masked_mean(x, mask), torch.tensor([[1.0], [4.0]]))
+
+
+def test_masked_batch_norm_statistics_come_from_real_frames_only():
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm(3, momentum=1.0)
+    x = torch.randn(2, 3, 6, 4)  # (batch, channels, frames, joints)
+    lengths = torch.tensor([6, 2])
+    x[1, :, 2:] = 50.0  # padded frames, whatever they hold
+    out = norm(x, frame_mask(lengths, 6))
+    real = torch.cat([x[0].flatten(1), x[1, :, :2].flatten(1)], dim=1)  # (channels, values)
+    torch.testing.assert_close(norm.running_mean, real.mean(dim=1))
+    torch.testing.assert_close(norm.running_var, real.var(dim=1))
+    assert torch.all(out[1, :, 2:] == 0)
+    reference = torch.nn.functional.batch_norm(real.T, None, None, training=True)
+    real_out = torch.cat([out[0].flatten(1), out[1, :, :2].flatten(1)], dim=1)
+    torch.testing.assert_close(real_out.T, reference, rtol=1e-4, atol=1e-5)
+
+
+def test_masked_batch_norm_accepts_a_single_value_per_channel():
+    norm = MaskedBatchNorm(2).train()
+    out = norm(torch.tensor([[[3.0], [-1.0]]]), torch.tensor([[True]]))  # batch 1, frame 1
+    torch.testing.assert_close(out.flatten(), torch.tensor([3.0, -1.0]) / (1 + 1e-5) ** 0.5)
+
+
+def test_smoothed_cross_entropy_smooths_in_training_only():
+    loss = SmoothedCrossEntropyLoss(label_smoothing=0.2)
+    logits, target = torch.tensor([[4.0, 0.0, 0.0]]), torch.tensor([0])
+    plain = torch.nn.functional.cross_entropy(logits, target)
+    assert loss.train()(logits, target) > plain
+    torch.testing.assert_close(loss.eval()(logits, target), plain)
+
+
+def test_paper_cnn_has_the_papers_parameter_count():
+    # Convolutions: 1->32, 32->32, 32->64, 64->64, 64->128, 128->128, 128->256, 3x3 with bias;
+    # then 256 * 32 * 32 -> 1024 -> 512 -> 2.
+    channels = [(1, 32), (32, 32), (32, 64), (64, 64), (64, 128), (128, 128), (128, 256)]
+    convolutions = sum(c_in * c_out * 9 + c_out for c_in, c_out in channels)
+    first_linear = 256 * 32 * 32 * 1024 + 1024
+    expected = convolutions + first_linear + 1024 * 512 + 512 + 512 * 2 + 2
+    with torch.device("meta"):  # counts without allocating the ~1 GB of weights
+        network = PaperCNN(n_classes=2)
+    assert sum(p.numel() for p in network.parameters()) == expected == 269_543_906
+    assert network.classifier[0].weight.numel() + 1024 == first_linear  # 268.4 million
+    assert network.last_conv.out_channels == 256
+
+
+def test_paper_cnn_resizes_any_recording_to_its_square_image():
+    network = PaperCNN(n_classes=3, image_size=16)
+    x = torch.randn(2, 11, 4, 3)
+    assert network(x).shape == (2, 3)
+
+
+def test_nn_does_not_import_scikit_learn():
+    code = "import sys, skgesture.nn; assert 'sklearn' not in sys.modules, 'sklearn imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
