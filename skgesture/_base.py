@@ -74,7 +74,9 @@ COMMON_PARAMETERS_DOC = """\
         Weights of the classes in the loss, as in scikit-learn.
     augment : None, "light", "medium", Augmenter or callable, default={augment}
         Augmentation of training batches (never of validation or prediction batches); see
-        :func:`skgesture.preprocessing.augment.make_augmenter`.
+        :func:`skgesture.preprocessing.augment.make_augmenter`. Each estimator's default is
+        what tested best on NATOPS: ``"light"`` (random scaling and jitter) helped the LSTM
+        by about 3 points of accuracy and did not help the CNN or the FC network.
     device : {{"auto", "cpu", "cuda"}}, default={device}
         Where to train and predict; ``"auto"`` picks CUDA when it is available.
     random_state : int, RandomState instance or None, default={random_state}
@@ -425,8 +427,8 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
             if lengths.max() > self.n_frames_:
                 warnings.warn(
                     f"X holds recordings of up to {lengths.max()} frames but "
-                    f"{type(self).__name__} was fitted on {self.n_frames_} frames; the frames "
-                    "after those are ignored.",
+                    f"{type(self).__name__} was fitted on {self.n_frames_} frames; only the "
+                    f"first {self.n_frames_} frames of each recording are used.",
                     UserWarning,
                     stacklevel=3,
                 )

@@ -313,7 +313,11 @@ def test_verbose_prints_skorchs_epoch_table_only_when_asked(capsys):
     CNNClassifier(**TINY_CNN).fit(X, y)
     assert capsys.readouterr().out == ""
     CNNClassifier(verbose=1, **TINY_CNN).fit(X, y)
-    assert "train_loss" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "train_loss" in printed.out
+    assert "it/s" not in printed.err
+    CNNClassifier(verbose=2, **TINY_CNN).fit(X, y)
+    assert "0/2 [" in capsys.readouterr().err  # tqdm's bar over the 2 batches of each epoch
 
 
 class ThreadRecorder(Callback):

@@ -4,7 +4,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
 
-TRAINING = {"max_epochs": 15, "batch_size": 32, "lr": 0.03, "random_state": 0, "n_threads": 1}
+TRAINING = {"max_epochs": 10, "batch_size": 64, "lr": 0.05, "random_state": 0, "n_threads": 1}
 
 ESTIMATORS = [
     FCClassifier(hidden_sizes=(16,), **TRAINING),

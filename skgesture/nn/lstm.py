@@ -26,7 +26,7 @@ class LSTMNet(nn.Module):
     projection_size : int or None, default=64
         Size of the per-frame linear projection; None feeds the raw values to the LSTM.
     hidden_size : int, default=64
-    num_layers : int, default=2
+    num_layers : int, default=1
     bidirectional : bool, default=True
     dropout : float, default=0.2
         Dropout between LSTM layers and before the head.
@@ -39,7 +39,7 @@ class LSTMNet(nn.Module):
         n_classes,
         projection_size=64,
         hidden_size=64,
-        num_layers=2,
+        num_layers=1,
         bidirectional=True,
         dropout=0.2,
     ):
