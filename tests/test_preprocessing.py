@@ -6,10 +6,13 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skgesture.datasets import load_sample_mocap
+from skgesture.io import load_mocap_folder
 from skgesture.preprocessing import (
     Flattener,
     FrameRateResampler,
@@ -322,9 +325,106 @@ def test_resampler_keeps_dense_layout_and_padding():
     assert recording_lengths(result).tolist() == [6, 3]
 
 
-def test_resampler_needs_the_source_rate():
-    with pytest.raises(ValueError, match="FrameRateResampler needs source_rate"):
-        FrameRateResampler().fit([np.ones((3, 2, 3))])
+def test_resampler_needs_time_stamps_or_the_source_rate():
+    resampler = FrameRateResampler().fit([np.ones((3, 2, 3))])
+    with pytest.raises(ValueError, match=r"needs the recordings' time stamps.*or source_rate"):
+        resampler.transform([np.ones((3, 2, 3))])
+
+
+def test_resampler_brings_recordings_of_different_rates_to_one_rate_by_their_times():
+    # One gesture, a value moving at 3 units per second, captured at 120 and at 50 fps.
+    times = [np.arange(121) / 120, np.arange(26) / 50]
+    X = [(3 * stamps).reshape(-1, 1, 1) for stamps in times]
+    resampler = FrameRateResampler(target_rate=10)
+    first, second = resampler.fit_transform(X, times=times)
+    np.testing.assert_allclose(first[:, 0, 0], 3 * np.arange(11) / 10, atol=1e-6)
+    np.testing.assert_allclose(second[:, 0, 0], 3 * np.arange(6) / 10, atol=1e-6)
+
+
+def test_resampler_repairs_dropped_frames_and_starts_at_the_first_time_stamp():
+    stamps = 2.0 + np.arange(12) / 10  # 10 fps from 2 s ...
+    kept = np.delete(np.arange(12), [3, 4, 8])  # ... with three frames lost in capture
+    recording = np.stack([np.sin(stamps), np.cos(stamps)], axis=1)[:, :, np.newaxis]
+    (repaired,) = FrameRateResampler(target_rate=10).fit_transform(
+        [recording[kept]], times=[stamps[kept]]
+    )
+    assert repaired.shape == (12, 2, 1)
+    np.testing.assert_allclose(repaired[kept], recording[kept], atol=1e-6)
+    # Lost frames are interpolated in time: close to the true motion, not a copy of a neighbour.
+    np.testing.assert_allclose(repaired, recording, atol=0.01)
+
+
+def test_resampler_times_take_precedence_over_the_source_rate():
+    ramp = np.arange(5.0).reshape(5, 1, 1)
+    resampler = FrameRateResampler(source_rate=1, target_rate=2).fit([ramp])
+    (by_rate,) = resampler.transform([ramp])
+    (by_times,) = resampler.transform([ramp], times=[np.arange(5) / 4])
+    assert len(by_rate) == 9 and len(by_times) == 3
+    np.testing.assert_allclose(by_times[:, 0, 0], [0, 2, 4])
+
+
+def test_resampler_with_times_keeps_dense_layouts():
+    X = np.ones((2, 6, 3))  # 3-D: 3 joints of one coordinate
+    X[1, 3:] = 0  # three frames of padding
+    true_length_times = [np.arange(6) / 10, np.arange(3) / 10]
+    padded_times = np.tile(np.arange(6) / 10, (2, 1))  # also stamps for the padding frames
+    for times in (true_length_times, padded_times):
+        result = FrameRateResampler(target_rate=20).fit_transform(X, times=times)
+        assert result.shape == (2, 11, 3)
+        assert recording_lengths(result[..., np.newaxis]).tolist() == [11, 5]
+
+
+def test_sample_folder_times_resample_to_another_rate():
+    folder = load_sample_mocap()
+    dataset = load_mocap_folder(folder, pattern="gesture_00[0-3].csv")
+    resampled = FrameRateResampler(target_rate=50).fit_transform(dataset.data, times=dataset.times)
+    for original, stamps, result in zip(dataset.data, dataset.times, resampled):
+        assert len(result) == round((stamps[-1] - stamps[0]) * 50) + 1
+        np.testing.assert_allclose(result[::2], original, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("times", "match"),
+    [
+        ([np.arange(4)], r"times has 1 array\(s\) of time stamps but X has 2 recording\(s\)"),
+        ([np.arange(4), np.arange(4)], r"times\[1\] has 4 time stamps but X\[1\] has 3 frames"),
+        ([np.arange(4), [0, 1, np.nan]], r"times\[1\] is nan at frame 2; .* must be finite"),
+        ([np.arange(4), [0, 2, np.inf]], r"times\[1\] is inf at frame 2"),
+        (
+            [[0, 1, 1, 2], np.arange(3)],
+            r"times\[0\] is not strictly increasing: frame 2 is at 1.0, not after frame 1",
+        ),
+        ([[0, 3, 2, 4], np.arange(3)], r"times\[0\] is not strictly increasing: frame 2"),
+        ([np.zeros((4, 1)), np.arange(3)], r"times\[0\] has shape \(4, 1\); expected a 1-D"),
+        ([["a", "b", "c", "d"], np.arange(3)], r"times\[0\] is not an array of numbers"),
+        (0.04, "times must hold one array of time stamps per recording, got float"),
+    ],
+)
+def test_resampler_refuses_bad_time_stamps_naming_recording_and_frame(times, match):
+    X = [np.ones((4, 2, 3)), np.ones((3, 2, 3))]
+    resampler = FrameRateResampler(target_rate=10).fit(X)
+    with pytest.raises(ValueError, match=match):
+        resampler.transform(X, times=times)
+
+
+def test_pipeline_routes_time_stamps_to_the_resampler():
+    rng = np.random.default_rng(0)
+    X, y = make_waves(n_recordings=40)
+    # Each recording captured at its own rate, between 20 and 60 fps, starting at any time.
+    times = [rng.uniform(0, 5) + np.arange(len(r)) / rng.uniform(20, 60) for r in X]
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = make_pipeline(
+            FrameRateResampler(target_rate=30).set_transform_request(times=True),
+            SkeletonPadder(max_frames=30),
+            Flattener(),
+            LogisticRegression(),
+        )
+        model.fit(X[:30], y[:30], times=times[:30])
+        predicted = model.predict(X[30:], times=times[30:])
+        assert model.score(X[30:], y[30:], times=times[30:]) >= 0.9
+    by_hand = FrameRateResampler(target_rate=30).fit(X[30:]).transform(X[30:], times=times[30:])
+    expected = model[1:].predict(by_hand)
+    np.testing.assert_array_equal(predicted, expected)
 
 
 # ---------------------------------------------------------------- shared behaviour

@@ -6,7 +6,7 @@ Transformers (Pipeline steps; each accepts every layout of the data conventions)
 - :class:`Flattener` -- one row of numbers per recording, for tabular models;
 - :class:`SkeletonNormalizer` -- position, size and facing direction removed;
 - :class:`JointSelector` -- a subset of the joints;
-- :class:`FrameRateResampler` -- one frame rate to another.
+- :class:`FrameRateResampler` -- one frame rate, from the recordings' time stamps or a source rate.
 
 Augmentations live in :mod:`skgesture.preprocessing.augment`; they are applied by classifiers
 during training, never as Pipeline steps.

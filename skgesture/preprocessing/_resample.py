@@ -52,27 +52,101 @@ def _rate_positions(n_frames, source_rate, target_rate):
     return np.arange(n_out) * (source_rate / target_rate)
 
 
+def _time_positions(times, target_rate):
+    """Source frame positions of a uniform grid at ``target_rate`` over strictly rising ``times``.
+
+    The grid starts at the first time stamp and ends at or before the last one; each grid time
+    becomes a fractional frame position by linear interpolation of the frame index over time,
+    so irregular steps (dropped frames) are evened out.
+    """
+    duration = times[-1] - times[0]
+    # Same tolerance as _rate_positions: a duration that is an exact multiple of the step
+    # keeps its last frame despite rounding in the time stamps.
+    n_out = int(np.floor(duration * target_rate + 1e-9)) + 1
+    grid = times[0] + np.arange(n_out) / target_rate
+    return np.interp(grid, times, np.arange(len(times), dtype=np.float64))
+
+
+def _check_times(times, lengths, n_frames_dense):
+    """Validate one array of time stamps per recording; return them as float64 arrays.
+
+    ``lengths`` are the true lengths of the recordings. For dense input (``n_frames_dense``
+    is the array's frame axis) a time array may also span the whole axis, padding included;
+    the stamps of padding frames are then dropped unchecked.
+    """
+    if isinstance(times, str) or not hasattr(times, "__len__"):
+        raise ValueError(
+            f"times must hold one array of time stamps per recording, got {type(times).__name__}."
+        )
+    if len(times) != len(lengths):
+        raise ValueError(
+            f"times has {len(times)} array(s) of time stamps but X has {len(lengths)} "
+            "recording(s); pass one array per recording, in the order of X."
+        )
+    checked = []
+    for index, (stamps, length) in enumerate(zip(times, lengths)):
+        try:
+            stamps = np.asarray(stamps, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"times[{index}] is not an array of numbers: {error}") from None
+        if stamps.ndim != 1:
+            raise ValueError(
+                f"times[{index}] has shape {stamps.shape}; expected a 1-D array of "
+                f"{length} time stamps, one per frame of X[{index}]."
+            )
+        if len(stamps) != length and len(stamps) != n_frames_dense:
+            raise ValueError(
+                f"times[{index}] has {len(stamps)} time stamps but X[{index}] has {length} "
+                "frames; pass one time stamp per frame."
+            )
+        stamps = stamps[:length]
+        not_finite = np.flatnonzero(~np.isfinite(stamps))
+        if not_finite.size:
+            frame = int(not_finite[0])
+            raise ValueError(
+                f"times[{index}] is {float(stamps[frame])} at frame {frame}; time stamps must "
+                "be finite."
+            )
+        not_rising = np.flatnonzero(np.diff(stamps) <= 0)
+        if not_rising.size:
+            frame = int(not_rising[0]) + 1
+            raise ValueError(
+                f"times[{index}] is not strictly increasing: frame {frame} is at "
+                f"{float(stamps[frame])!r}, not after frame {frame - 1} at "
+                f"{float(stamps[frame - 1])!r}."
+            )
+        checked.append(stamps)
+    return checked
+
+
 class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
-    """Resample recordings from one frame rate to another by linear interpolation.
+    """Resample recordings to one frame rate by linear interpolation in time.
 
-    A recording of ``n`` frames at ``source_rate`` lasts ``(n - 1) / source_rate`` seconds;
-    it becomes ``floor((n - 1) * target_rate / source_rate) + 1`` frames at ``target_rate``
-    covering the same time, each interpolated linearly between its two nearest source frames.
-    Use it to bring recordings captured at different rates to one rate, or to thin out
-    high-rate motion capture before a network.
+    Each output frame is interpolated linearly between the two source frames around its time.
+    The source timing comes from one of two places:
 
-    scikit-learn has no side channel for per-recording timestamps, so the rate is a
-    parameter. For a MocapLab export, read it from the ``Time`` column, e.g.
-    ``1 / np.median(np.diff(read_mocap_csv(path).times))``; recordings captured at different
-    rates need one resampler per rate (for example in separate pipelines).
+    - ``transform(X, times=...)``: each recording's own time stamps (seconds), such as the
+      ``times`` of :func:`~skgesture.io.read_mocap_csv` or
+      :func:`~skgesture.io.load_mocap_folder`. Each recording becomes frames every
+      ``1 / target_rate`` seconds from its first time stamp to its last, so recordings
+      captured at different rates, or with irregular steps (dropped frames), all come out
+      uniformly sampled at ``target_rate``. Given times take precedence over ``source_rate``.
+    - ``source_rate``: one frame rate for every recording. A recording of ``n`` frames lasts
+      ``(n - 1) / source_rate`` seconds and becomes
+      ``floor((n - 1) * target_rate / source_rate) + 1`` frames at ``target_rate``.
 
     The transformer learns nothing from the data: ``fit`` only validates the parameters and
-    records the frame shape.
+    records the frame shape, so the time stamps are a ``transform`` argument only. In a
+    :class:`~sklearn.pipeline.Pipeline`, route them with scikit-learn's metadata routing:
+    ``sklearn.set_config(enable_metadata_routing=True)``, then
+    ``FrameRateResampler().set_transform_request(times=True)``, and pass ``times=`` to the
+    pipeline's ``fit``, ``predict``, ``score``, ... (see Examples).
 
     Parameters
     ----------
     source_rate : float, default=None
-        Frame rate of the input, in frames per second. Required; None raises in ``fit``.
+        Frame rate of the input, in frames per second, used when ``transform`` gets no
+        ``times``. None requires ``times`` in every ``transform``.
     target_rate : float, default=30.0
         Frame rate of the output, in frames per second.
 
@@ -91,8 +165,9 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     -----
     Layouts come back as they came: a list stays a list of ``(n_frames_i, n_joints,
     n_coords)`` recordings; a dense array stays dense, each recording resampled over its true
-    length and zero-padded to the resampled length of the array's frame axis. For 2-D input
-    the output columns are frames, so their number changes.
+    length and zero-padded, with ``source_rate`` to the resampled length of the array's frame
+    axis, with ``times`` to the longest resampled recording. For 2-D input the output
+    columns are frames, so their number changes.
 
     Examples
     --------
@@ -102,6 +177,28 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     >>> resampled = FrameRateResampler(source_rate=120, target_rate=30).fit_transform(recordings)
     >>> [len(recording) for recording in resampled]
     [31, 16]
+
+    With each recording's time stamps, a frame dropped at 0.3 s is filled in:
+
+    >>> times = [np.array([0.0, 0.1, 0.2, 0.4, 0.5])]
+    >>> ramp = [times[0].reshape(5, 1, 1) * 10]  # one value moving at 10 units per second
+    >>> resampler = FrameRateResampler(target_rate=10).fit(ramp)
+    >>> resampler.transform(ramp, times=times)[0][:, 0, 0]
+    array([0., 1., 2., 3., 4., 5.], dtype=float32)
+
+    In a Pipeline, the time stamps travel by metadata routing:
+
+    >>> import sklearn
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skgesture.preprocessing import Flattener, SkeletonPadder
+    >>> with sklearn.config_context(enable_metadata_routing=True):
+    ...     pipeline = make_pipeline(
+    ...         FrameRateResampler(target_rate=10).set_transform_request(times=True),
+    ...         SkeletonPadder(max_frames=8),
+    ...         Flattener(),
+    ...     )
+    ...     pipeline.fit_transform(ramp, times=times).shape
+    (1, 8)
     """
 
     _parameter_constraints: dict = {
@@ -128,36 +225,76 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         -------
         self : FrameRateResampler
         """
-        if self.source_rate is None:
-            raise ValueError(
-                "FrameRateResampler needs source_rate, the frame rate of X in frames per "
-                "second (for a MocapLab export: 1 / np.median(np.diff(times)))."
-            )
         validate_skeleton_data(self, X, reset=True)
         return self
 
-    def transform(self, X):
+    def fit_transform(self, X, y=None, times=None):
+        """Fit, then resample ``X`` (with its time stamps when given).
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings in any layout of the data conventions.
+        y : None
+            Ignored.
+        times : list of array-like, optional
+            One array of time stamps per recording; see :meth:`transform`.
+
+        Returns
+        -------
+        list of ndarray or ndarray
+            Same layout as ``X``.
+        """
+        return self.fit(X, y).transform(X, times=times)
+
+    def transform(self, X, times=None):
         """Resample every recording to ``target_rate``.
 
         Parameters
         ----------
         X : list of array-like or array-like
             Recordings with the frame shape seen in ``fit``.
+        times : list of array-like, optional
+            One array of time stamps (seconds) per recording, as long as the recording,
+            finite and strictly increasing (for dense ``X`` it may also span the padding
+            frames). None uses ``source_rate``.
 
         Returns
         -------
         list of ndarray or ndarray
             Same layout as ``X`` (see Notes).
+
+        Raises
+        ------
+        ValueError
+            When neither ``times`` nor ``source_rate`` is given, or when ``times`` does not
+            have one valid array per recording (the message names the recording and frame).
         """
         recordings = validate_skeleton_data(self, X, reset=False)
-        resampled = [
-            interpolate_frames(
-                recording, _rate_positions(len(recording), self.source_rate, self.target_rate)
+        real = split_recordings(recordings)
+        dense = recordings.layout != "list"
+        if times is not None:
+            n_frames_dense = recordings.data.shape[1] if dense else None
+            stamps = _check_times(times, [len(recording) for recording in real], n_frames_dense)
+            positions = [
+                _time_positions(recording_times, self.target_rate) for recording_times in stamps
+            ]
+        elif self.source_rate is not None:
+            positions = [
+                _rate_positions(len(recording), self.source_rate, self.target_rate)
+                for recording in real
+            ]
+        else:
+            raise ValueError(
+                "FrameRateResampler needs the recordings' time stamps, transform(X, "
+                "times=...), or source_rate, the frame rate of X in frames per second."
             )
-            for recording in split_recordings(recordings)
+        resampled = [
+            interpolate_frames(recording, recording_positions)
+            for recording, recording_positions in zip(real, positions)
         ]
         n_frames = None
-        if recordings.layout != "list":
+        if dense and times is None:
             n_frames = self._n_frames_out(recordings.data.shape[1])
         return join_recordings(resampled, recordings.layout, n_frames)
 
@@ -168,7 +305,7 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         """Names of the output features.
 
         Per-frame features keep their names; for 2-D input the output columns are frames,
-        named ``frame0, frame1, ...``.
+        named ``frame0, frame1, ...`` (their number follows from ``source_rate``).
 
         Parameters
         ----------
@@ -181,6 +318,11 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         """
         names = frame_feature_names(self, input_features)
         if self._tabular_in:
+            if self.source_rate is None:
+                raise ValueError(
+                    "FrameRateResampler cannot name the frames of 2-D output without "
+                    "source_rate: with time stamps their number depends on the data."
+                )
             n_frames = self._n_frames_out(self.n_features_in_)
             return np.asarray([f"frame{t}" for t in range(n_frames)], dtype=object)
         return names
