@@ -110,6 +110,20 @@ def test_longer_recordings_are_cropped_with_a_warning_naming_them():
     assert padded.shape == (4, 5, 2, 3)
 
 
+def test_crop_warning_points_at_the_users_call():
+    X = [np.ones((4, 2, 3)), np.ones((9, 2, 3))]
+    padder = SkeletonPadder(max_frames=5)
+    calls = {
+        "transform": lambda: padder.fit(X).transform(X),
+        "fit_transform": lambda: padder.fit_transform(X),
+        "pipeline": lambda: make_pipeline(padder, Flattener()).fit(X),
+    }
+    for name, call in calls.items():
+        with pytest.warns(UserWarning, match="cropped 1 recording") as record:
+            call()
+        assert [warning.filename for warning in record] == [__file__], name
+
+
 def test_truncate_error_refuses_longer_recordings():
     padder = SkeletonPadder(truncate="error").fit([np.ones((5, 2, 3))])
     X = [np.ones((4, 2, 3)), np.ones((9, 2, 3))]

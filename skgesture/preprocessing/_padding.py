@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from numbers import Integral
+from pathlib import Path
 
+import joblib
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+import skgesture
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
     frame_feature_names,
@@ -22,6 +27,30 @@ __all__ = ["SkeletonPadder"]
 
 # Crop warnings list at most this many recording indices.
 _MAX_LISTED = 20
+
+
+# Frames in these packages are skipped when a warning looks for the user's call (a Pipeline
+# calls its steps through joblib's Memory).
+_LIBRARY_DIRS = tuple(
+    Path(package.__file__).parent.as_posix() + "/" for package in (sklearn, joblib, skgesture)
+)
+
+
+def _caller_stacklevel():
+    """``stacklevel`` that makes a warning point at the first call outside skgesture and sklearn.
+
+    Call it in the function that calls ``warnings.warn``. A fixed level cannot do this, as the
+    same warning is reached through ``transform``, scikit-learn's ``set_output`` wrapper,
+    ``fit_transform`` or a Pipeline.
+    """
+    level = 1
+    frame = sys._getframe(1)
+    while frame.f_back is not None and Path(frame.f_code.co_filename).as_posix().startswith(
+        _LIBRARY_DIRS
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _listed(indices):
@@ -166,7 +195,7 @@ class SkeletonPadder(SkeletonTransformerMixin, BaseEstimator):
             f"{self.max_frames_} to their first {self.max_frames_} frames: indices "
             f"{_listed(too_long)}.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=_caller_stacklevel(),
         )
 
     def get_feature_names_out(self, input_features=None):
