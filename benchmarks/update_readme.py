@@ -40,7 +40,8 @@ def paper_protocol_table(result):
         "| --- | --- | --- |",
     ]
     for name, entry in result["summary"].items():
-        lines.append(f"| {name} | {_acc(entry)} | {entry['paper']:.2f} |")
+        paper = "-" if entry["paper"] is None else f"{entry['paper']:.2f}"
+        lines.append(f"| {name} | {_acc(entry)} | {paper} |")
     return lines
 
 
