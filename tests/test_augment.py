@@ -1,5 +1,6 @@
 """Augmentation functions, the Augmenter and make_augmenter, as a classifier would use them."""
 
+import math
 import pickle
 
 import numpy as np
@@ -275,6 +276,35 @@ def test_make_augmenter_gives_plain_callables_the_batch_method():
 def test_make_augmenter_refuses_what_it_does_not_know(spec, error, match):
     with pytest.raises(error, match=match):
         make_augmenter(spec)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, -0.1])
+@pytest.mark.parametrize(
+    "parameter", ["rotation", "scaling", "jitter", "time_warp", "crop", "joint_dropout"]
+)
+def test_augmenter_refuses_non_finite_and_negative_magnitudes(parameter, value):
+    augmenter = Augmenter(**{parameter: value})
+    with pytest.raises(ValueError, match=rf"'{parameter}' parameter of Augmenter must be"):
+        augmenter(walk(n_frames=6), rng=0)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "too_large", "largest"),
+    [
+        ("rotation", 180.5, 180.0),
+        ("scaling", 1.0, 0.99),
+        ("jitter", 1.5, 1.0),
+        ("time_warp", 1.0, 0.99),
+        ("crop", 1.0, 0.99),
+        ("joint_dropout", 1.0, 0.99),
+    ],
+)
+def test_augmenter_magnitudes_have_an_upper_bound(parameter, too_large, largest):
+    recording = walk(n_frames=6)
+    result = Augmenter(**{parameter: largest})(recording, rng=0)
+    assert result.shape[1:] == recording.shape[1:] and np.all(np.isfinite(result))
+    with pytest.raises(ValueError, match=rf"'{parameter}' parameter of Augmenter must be"):
+        make_augmenter(Augmenter(**{parameter: too_large}))
 
 
 # ---------------------------------------------------------------- batches and properties

@@ -334,24 +334,28 @@ class Augmenter(BaseEstimator):
     scaling, jitter, joint dropout. A parameter of 0 (or False) disables its augmentation, so
     ``Augmenter()`` returns a copy. Augmenters are picklable and work with ``get_params``,
     ``set_params`` and ``clone``, so they can be parameters of a classifier and be searched.
+    Parameters are checked when the augmenter is called (and by :func:`make_augmenter`): a
+    value outside the range given below, NaN or infinity raises a ValueError naming the
+    parameter.
 
     Parameters
     ----------
-    rotation : float, default=0.0
+    rotation : float in [0, 180], default=0.0
         Largest turn about the vertical axis, in degrees; the angle is uniform in
         ``[-rotation, rotation]``.
-    scaling : float, default=0.0
+    scaling : float in [0, 1), default=0.0
         Largest relative change of size; the factor is uniform in
-        ``[1 - scaling, 1 + scaling]``.
-    jitter : float, default=0.0
+        ``[1 - scaling, 1 + scaling]``, so it stays positive.
+    jitter : float in [0, 1], default=0.0
         Standard deviation of the added noise, relative to the recording's spread (the RMS
-        distance of its points to their centroid).
-    time_warp : float, default=0.0
+        distance of its points to their centroid). At 1 the noise is as large as the
+        whole body's extent and the gesture is gone, so larger values are refused.
+    time_warp : float in [0, 1), default=0.0
         Strength of the smooth speed variation (see :func:`time_warp`); keeps the length.
-    crop : float, default=0.0
+    crop : float in [0, 1), default=0.0
         Largest fraction of the frames cut away (see :func:`random_crop`); shortens the
         recording.
-    joint_dropout : float, default=0.0
+    joint_dropout : float in [0, 1), default=0.0
         Probability that each joint is set to zero.
     mirror : bool, default=False
         Mirror left to right in half of the calls (needs ``skeleton``).
@@ -374,7 +378,7 @@ class Augmenter(BaseEstimator):
     _parameter_constraints: dict = {
         "rotation": [Interval(Real, 0, 180, closed="both")],
         "scaling": [Interval(Real, 0, 1, closed="left")],
-        "jitter": [Interval(Real, 0, None, closed="left")],
+        "jitter": [Interval(Real, 0, 1, closed="both")],
         "time_warp": [Interval(Real, 0, 1, closed="left")],
         "crop": [Interval(Real, 0, 1, closed="left")],
         "joint_dropout": [Interval(Real, 0, 1, closed="left")],
