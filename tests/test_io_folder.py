@@ -146,6 +146,28 @@ def test_missing_policy_is_passed_to_every_recording(folder):
         load_mocap_folder(folder, labels=labels, missing="zero")
 
 
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        ({"return_X_y": "yes"}, TypeError, "return_X_y must be True or False; got 'yes'"),
+        ({"return_X_y": 1}, TypeError, "return_X_y must be True or False; got 1"),
+        ({"return_X_y": None}, TypeError, "return_X_y must be True or False; got None"),
+        ({"missing": None}, TypeError, "missing must be one of the strings 'raise', "),
+        ({"missing": ["drop"]}, TypeError, r"missing must .*; got list \['drop'\]"),
+        ({"missing": np.array(["drop"])}, TypeError, "missing must .*; got ndarray"),
+        ({"missing": "Drop"}, ValueError, "missing must be one of 'raise', .*; got 'Drop'"),
+    ],
+)
+def test_bad_arguments_are_refused_naming_them(folder, arguments, error, match):
+    with pytest.raises(error, match=match):
+        load_mocap_folder(folder, **arguments)
+
+
+def test_return_x_y_accepts_numpy_booleans(folder):
+    data, target = load_mocap_folder(folder, return_X_y=np.bool_(True))
+    assert len(data) == len(target) == 3
+
+
 def test_a_folder_without_recordings_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"matches pattern='\*\.csv' besides the label table"):
         load_mocap_folder(tmp_path, labels=write_table(tmp_path))

@@ -75,6 +75,30 @@ def test_columns_can_be_named(tmp_path):
     }
 
 
+def test_column_names_are_compared_without_surrounding_spaces(tmp_path):
+    path = write(tmp_path / "gloses.tsv", "file \t hands\nAvion\t2\n")
+
+    assert read_labels(path, file_column=" file", label_column="hands ") == {"Avion": "2"}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        ({"file_column": 0}, TypeError, "file_column must be the header of a column, a string; "),
+        ({"label_column": None}, TypeError, "label_column must be .*; got NoneType None"),
+        ({"label_column": ["Mono/Bi"]}, TypeError, r"label_column must .*got list \['Mono/Bi'\]"),
+        ({"file_column": ""}, ValueError, "file_column='' is blank; it must name a column"),
+        ({"label_column": " \t"}, ValueError, r"label_column=' \\t' is blank"),
+        ({"label_column": " Nom.csv "}, ValueError, "file_column and label_column are both"),
+    ],
+)
+def test_column_arguments_must_be_non_blank_strings(tmp_path, arguments, error, match):
+    path = write(tmp_path / "Annotation_gloses.csv", "Nom.csv\tMono/Bi\nAvion\tBi\n")
+
+    with pytest.raises(error, match=match):
+        read_labels(path, **arguments)
+
+
 def test_csv_extension_in_file_names_is_dropped(tmp_path):
     path = write(tmp_path / "labels.tsv", "Nom.csv\tMono/Bi\nAvion.csv\tBi\nVenir.CSV\tMono\n")
 

@@ -13,7 +13,7 @@ from sklearn.utils import Bunch
 
 from skgesture.io._text import file_error, plural
 from skgesture.io.labels import LabelTable, read_labels
-from skgesture.io.mocap_csv import check_missing_policy, read_mocap_csv
+from skgesture.io.mocap_csv import MISSING_POLICIES, check_missing_policy, read_mocap_csv
 
 __all__ = ["load_mocap_folder"]
 
@@ -98,11 +98,13 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
     FileNotFoundError
         If ``folder`` (or the label table) does not exist; ``NotADirectoryError`` if
         ``folder`` is a file.
+    TypeError
+        If ``return_X_y`` is not a bool or ``missing`` not a string.
     ValueError
-        If ``pattern`` leaves the folder, a label in a mapping is None, no file matches
-        ``pattern``, a recording or the label table is malformed (the message names the
-        file), or two recordings have different joints (the message names the first file
-        that differs).
+        If ``missing`` is not one of its policies, ``pattern`` leaves the folder, a label in
+        a mapping is None, no file matches ``pattern``, a recording or the label table is
+        malformed (the message names the file), or two recordings have different joints
+        (the message names the first file that differs).
 
     See Also
     --------
@@ -127,12 +129,19 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
     >>> [recording.shape for recording in dataset.data]
     [(3, 2, 3), (2, 2, 3), (4, 2, 3)]
     """
+    if not isinstance(return_X_y, bool | np.bool_):
+        raise TypeError(f"return_X_y must be True or False; got {return_X_y!r}.")
+    if not isinstance(missing, str):
+        raise TypeError(
+            f"missing must be one of the strings {', '.join(map(repr, MISSING_POLICIES))}; "
+            f"got {type(missing).__name__} {missing!r}."
+        )
+    check_missing_policy(missing)
     folder = Path(folder)
     if not folder.is_dir():
         if not folder.exists():
             raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r}")
         raise NotADirectoryError(f"Not a folder: {os.fspath(folder)!r}")
-    check_missing_policy(missing)
     pattern_parts = Path(pattern).parts if isinstance(pattern, str) else ()
     if not pattern_parts or Path(pattern).is_absolute() or ".." in pattern_parts:
         raise ValueError(

@@ -82,6 +82,17 @@ def _column_index(path, header, name, argument, line):
     return matches[0]
 
 
+def _check_column_name(name, argument):
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{argument} must be the header of a column, a string; got {type(name).__name__} "
+            f"{name!r}."
+        )
+    if not name.strip():
+        raise ValueError(f"{argument}={name!r} is blank; it must name a column of the header.")
+    return name.strip()
+
+
 def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding=None):
     """Read an annotation table: one row per recording, its file name and its label.
 
@@ -101,9 +112,10 @@ def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding
     path : str or path-like
         The table.
     file_column : str, default="Nom.csv"
-        Header of the column of file names.
+        Header of the column of file names (compared without surrounding spaces, as the
+        header's cells are).
     label_column : str, default="Mono/Bi"
-        Header of the column of labels.
+        Header of the column of labels (compared the same way).
     encoding : str, optional
         The table's text encoding. By default UTF-8 (with or without byte-order mark), else
         cp1252 (what Excel writes on Western European Windows); UTF-16 with a byte-order mark
@@ -119,8 +131,11 @@ def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    TypeError
+        If ``file_column`` or ``label_column`` is not a string.
     ValueError
-        If the table is empty or has no rows, lacks either column (the message lists the
+        If ``file_column`` or ``label_column`` is blank or both name the same column. If the
+        table is empty or has no rows, lacks either column (the message lists the
         columns found), has a row with more fields than the header, lists one file with two
         different labels (the message names both lines), or cannot be decoded. The message
         names the file and the line.
@@ -141,6 +156,8 @@ def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding
     >>> labels.lines["Venir"]
     3
     """
+    file_column = _check_column_name(file_column, "file_column")
+    label_column = _check_column_name(label_column, "label_column")
     if file_column == label_column:
         raise ValueError(f"file_column and label_column are both {file_column!r}.")
     lines = split_lines(read_text(path, encoding))
