@@ -18,8 +18,18 @@ _LAZY = {
     "CNNClassifier": "classifiers",
     "LSTMClassifier": "classifiers",
     "Skeleton": "skeleton",
+    "GradCAMExplainer": "explain",
 }
-_SUBMODULES = {"io", "datasets", "preprocessing", "skeleton", "utils", "classifiers", "nn"}
+_SUBMODULES = {
+    "io",
+    "datasets",
+    "preprocessing",
+    "skeleton",
+    "utils",
+    "classifiers",
+    "nn",
+    "explain",
+}
 
 __all__ = ["__version__", *sorted(_LAZY)]
 

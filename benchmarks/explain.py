@@ -1,0 +1,168 @@
+"""Faithfulness of the explanation methods, measured where the truth is known.
+
+A CNNClassifier is trained on ``make_gestures`` (whose classes differ in known joints and
+frames) and each method of GradCAMExplainer explains the held-out recordings:
+
+- pointing game: is a recording's most important joint among the truly relevant ones?
+  (overall and per class; "Mono" recordings are told apart by what does *not* move);
+- relevance mass: share of the heatmap on the relevant (frame, joint) cells;
+- deletion curve: probability of the explained class as joints are frozen at their mean
+  position, most important first, against random orders (lower area = more faithful);
+- randomisation check (Adebayo et al., 2018): rank correlation of the maps of the trained
+  network and of a randomly weighted copy (near 1 = the map ignores the model).
+
+Then one NATOPS test recording is explained with the skeleton: a GIF and a still picture.
+
+    python benchmarks/explain.py            # default CNN, default make_gestures (slow on CPU)
+    python benchmarks/explain.py --quick    # 20 joints, a small CNN: minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from _common import RESULTS_DIR, write_result
+
+from skgesture import CNNClassifier
+from skgesture.datasets import load_natops, make_gestures
+from skgesture.explain import (
+    METHODS,
+    GradCAMExplainer,
+    deletion_curve,
+    pointing_game,
+    randomization_check,
+    relevance_mass,
+)
+
+
+def settings(quick):
+    if quick:
+        data = {"n_joints": 20}
+        model = {"n_filters": 16, "n_blocks": 1, "max_epochs": 30}
+        natops = {"max_epochs": 30}
+    else:
+        data, model, natops = {}, {}, {}
+    return data, model, natops
+
+
+def chance_levels(relevance):
+    """What a map that knows nothing scores: random joint, uniform map."""
+    return {
+        "pointing_game": float(np.mean([mask.any(axis=0).mean() for mask in relevance])),
+        "relevance_mass": float(np.mean([mask.mean() for mask in relevance])),
+    }
+
+
+def per_class(values, target):
+    return {str(label): float(np.nanmean(values[target == label])) for label in np.unique(target)}
+
+
+def evaluate_method(classifier, method, test):
+    explainer = GradCAMExplainer(classifier, method=method, skeleton=test.skeleton).fit()
+    start = time.perf_counter()
+    explanation = explainer.explain(test.data)
+    seconds = time.perf_counter() - start
+    hits = pointing_game(explanation, test.relevance, average=False)
+    mass = relevance_mass(explanation, test.relevance, average=False)
+    deletion = deletion_curve(explainer, test.data, explanation=explanation)
+    random_areas = [
+        deletion_curve(explainer, test.data, explanation=explanation, order="random", seed=seed)
+        for seed in range(3)
+    ]
+    return explanation, {
+        "pointing_game": float(np.nanmean(hits)),
+        "pointing_game_per_class": per_class(hits, test.target),
+        "relevance_mass": float(np.nanmean(mass)),
+        "relevance_mass_per_class": per_class(mass, test.target),
+        "deletion_area": deletion.area,
+        "deletion_area_random": float(np.mean([curve.area for curve in random_areas])),
+        "deletion_curve": deletion.probability.round(4).tolist(),
+        "randomization_rank_correlation": randomization_check(explainer, test.data),
+        "explain_ms_per_recording": 1000 * seconds / len(test.data),
+    }
+
+
+def gestures_benchmark(data_params, model_params):
+    train = make_gestures(random_state=0, return_relevance=True, **data_params)
+    test = make_gestures(random_state=1, return_relevance=True, **data_params)
+    classifier = CNNClassifier(random_state=0, **model_params)
+    start = time.perf_counter()
+    classifier.fit(train.data, train.target)
+    fit_seconds = time.perf_counter() - start
+    results, explanations = {}, {}
+    for method in METHODS:
+        explanations[method], results[method] = evaluate_method(classifier, method, test)
+        print(method, {key: value for key, value in results[method].items() if "curve" not in key})
+    summary = {
+        "data": {"n_samples_train": len(train.data), "n_samples_test": len(test.data)}
+        | data_params,
+        "model": model_params,
+        "fit_seconds": fit_seconds,
+        "test_accuracy": float(classifier.score(test.data, test.target)),
+        "chance": chance_levels(test.relevance),
+        "methods": results,
+    }
+    return summary, explanations, test
+
+
+def gestures_figure(explanations, test, path):
+    import matplotlib.pyplot as plt
+
+    i = int(np.flatnonzero(test.target == "Bi")[0])
+    methods = ["hirescam", "gradcam", "gradient_x_input"]
+    figure, axes = plt.subplots(1, 4, figsize=(20, 7), layout="constrained", sharey=True)
+    axes[0].imshow(test.relevance[i].T, aspect="auto", cmap="Greens", interpolation="nearest")
+    axes[0].set_yticks(range(len(test.joint_names)), test.joint_names, fontsize=7)
+    axes[0].set_title(f"true relevance (recording {i}, Bi)")
+    axes[0].set_xlabel("frame")
+    for ax, method in zip(axes[1:], methods):
+        explanations[method].plot(i, ax=ax)
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+
+
+def natops_figures(model_params):
+    import matplotlib.pyplot as plt
+
+    train, test = load_natops("train"), load_natops("test")
+    classifier = CNNClassifier(random_state=0, **model_params).fit(train.data, train.target)
+    explainer = GradCAMExplainer(classifier, skeleton="natops", top_k=3).fit()
+    explanation = explainer.explain(test.data[:1])
+    gif = explanation.animate(0, RESULTS_DIR / "explain_natops.gif", fps=8)
+    figure, axes = plt.subplots(
+        1, 3, figsize=(16, 4.5), layout="constrained", width_ratios=[1.6, 1, 1]
+    )
+    explanation.plot(0, ax=axes[0])
+    peak = int(explanation.heatmap(0).max(axis=1).argmax())
+    explanation.plot_skeleton(0, 0, ax=axes[1])
+    explanation.plot_skeleton(0, peak, ax=axes[2])
+    path = RESULTS_DIR / "explain_natops.png"
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+    return {
+        "test_accuracy": float(classifier.score(test.data, test.target)),
+        "recording": 0,
+        "label": str(test.target[0]),
+        "predicted": str(explanation.predicted[0]),
+        "gif": gif.name,
+        "png": path.name,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20 joints and a small CNN")
+    args = parser.parse_args()
+    data_params, model_params, natops_params = settings(args.quick)
+    summary, explanations, test = gestures_benchmark(data_params, model_params)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    gestures_figure(explanations, test, RESULTS_DIR / "explain_gestures.png")
+    summary["natops"] = natops_figures(natops_params)
+    summary["quick"] = args.quick
+    write_result("explain", summary)
+
+
+if __name__ == "__main__":
+    main()

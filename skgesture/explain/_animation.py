@@ -1,0 +1,134 @@
+"""Skeleton pictures of an explanation: a still frame and an animation (GIF or MP4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from skgesture.skeleton import get_skeleton
+
+__all__ = ["SkeletonView"]
+
+_TOP_COLOR = "tab:green"
+_OTHER_COLOR = "0.6"
+_BONE_COLOR = "0.35"
+
+
+class SkeletonView:
+    """One recording of an explanation drawn as a skeleton seen from the front.
+
+    The vertical axis of the picture is the skeleton's ``up_axis`` (Y without a skeleton); the
+    horizontal one is the other axis along which the recording spreads the most, so the
+    performer is seen from the front or the side, whichever shows more. The ``top_k`` joints of
+    each frame are drawn in green, as in Allemand et al. (2024), the others in grey.
+    """
+
+    def __init__(self, explanation, i, skeleton=None):
+        if isinstance(skeleton, str):
+            skeleton = get_skeleton(skeleton)
+        self.skeleton = explanation.skeleton if skeleton is None else skeleton
+        self.recording = np.asarray(explanation.recordings[i], dtype=float)
+        n_joints, n_coords = self.recording.shape[1:]
+        if self.skeleton is not None and self.skeleton.n_joints != n_joints:
+            raise ValueError(
+                f"skeleton {self.skeleton.name!r} has {self.skeleton.n_joints} joints but the "
+                f"recording has {n_joints}."
+            )
+        if n_coords < 2:
+            raise ValueError(
+                f"The recording has {n_coords} coordinate per joint; drawing a skeleton needs "
+                "at least 2."
+            )
+        self.explanation = explanation
+        self.i = i
+        up = self.skeleton.up_axis if self.skeleton is not None else 1
+        up = min(up, n_coords - 1)
+        others = [axis for axis in range(n_coords) if axis != up]
+        spread = [np.ptp(self.recording[:, :, axis]) for axis in others]
+        self.axes = (others[int(np.argmax(spread))], up)
+        self.top = explanation.top_joints(min(explanation.top_k, n_joints))[i]
+        self.bones = self.skeleton.bones if self.skeleton is not None else []
+
+    def check_frame(self, frame):
+        n_frames = len(self.recording)
+        if not 0 <= frame < n_frames:
+            raise ValueError(f"frame={frame} is outside recording {self.i}'s {n_frames} frames.")
+
+    def _points(self, frame):
+        return self.recording[frame][:, self.axes]  # (joints, 2)
+
+    def _figsize(self):
+        """A figure about 4 inches wide, as tall as the recording's extent needs."""
+        points = self.recording[:, :, self.axes].reshape(-1, 2)
+        width, height = np.ptp(points, axis=0)
+        ratio = float(np.clip(height / max(width, 1e-6), 0.5, 2.0))
+        return 4.0, 4.0 * ratio + 0.6  # room for the title
+
+    def _setup(self, ax):
+        points = self.recording[:, :, self.axes].reshape(-1, 2)
+        low, high = points.min(axis=0), points.max(axis=0)
+        margin = 0.05 * max(float(np.max(high - low)), 1e-6)
+        ax.set_xlim(low[0] - margin, high[0] + margin)
+        ax.set_ylim(low[1] - margin, high[1] + margin)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        bones = [ax.plot([], [], color=_BONE_COLOR, lw=1.5, zorder=1)[0] for _ in self.bones]
+        others = ax.scatter([], [], s=18, color=_OTHER_COLOR, zorder=2)
+        top = ax.scatter([], [], s=60, color=_TOP_COLOR, edgecolors="darkgreen", zorder=3)
+        return bones, others, top
+
+    def _update(self, ax, artists, frame):
+        bones, others, top = artists
+        points = self._points(frame)
+        for line, (parent, child) in zip(bones, self.bones):
+            line.set_data(points[[parent, child], 0], points[[parent, child], 1])
+        is_top = np.zeros(len(points), dtype=bool)
+        is_top[self.top[frame]] = True
+        others.set_offsets(points[~is_top])
+        top.set_offsets(points[is_top])
+        explanation = self.explanation
+        ax.set_title(
+            f"{explanation._title(self.i)}\nframe {frame + 1}/{len(self.recording)}, "
+            f"top {is_top.sum()} joints in green",
+            fontsize=9,
+        )
+        return [*bones, others, top]
+
+    def draw_still(self, frame, ax=None):
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=self._figsize(), layout="constrained")
+        self._update(ax, self._setup(ax), frame)
+        return ax
+
+    def save(self, path, fps):
+        from matplotlib import animation
+        from matplotlib.figure import Figure
+
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".gif":
+            writer = animation.PillowWriter(fps=fps)
+        elif suffix == ".mp4":
+            if not animation.FFMpegWriter.isAvailable():
+                raise ValueError(
+                    f"Saving {path.name} needs ffmpeg, which matplotlib cannot find; save a "
+                    ".gif instead."
+                )
+            writer = animation.FFMpegWriter(fps=fps)
+        else:
+            raise ValueError(f"path={str(path)!r} must end in .gif or .mp4.")
+        figure = Figure(figsize=self._figsize(), layout="constrained")
+        ax = figure.add_subplot()
+        artists = self._setup(ax)
+        movie = animation.FuncAnimation(
+            figure,
+            lambda frame: self._update(ax, artists, frame),
+            frames=len(self.recording),
+            blit=False,
+        )
+        movie.save(path, writer=writer)
+        return path

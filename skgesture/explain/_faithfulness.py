@@ -1,0 +1,220 @@
+"""Measures of how faithful an explanation is: against known relevance, deletion, randomisation."""
+
+from __future__ import annotations
+
+import copy
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "pointing_game",
+    "relevance_mass",
+    "DeletionCurve",
+    "deletion_curve",
+    "randomization_check",
+]
+
+
+def _check_relevance(explanation, relevance):
+    if len(relevance) != len(explanation):
+        raise ValueError(
+            f"relevance has {len(relevance)} masks but the explanation has {len(explanation)} "
+            "recordings."
+        )
+    masks = []
+    for i, mask in enumerate(relevance):
+        mask = np.asarray(mask, dtype=bool)
+        expected = explanation.heatmap(i).shape
+        if mask.shape != expected:
+            raise ValueError(
+                f"relevance[{i}] has shape {mask.shape}; recording {i} is explained by a "
+                f"(n_frames, n_joints) = {expected} heatmap."
+            )
+        masks.append(mask)
+    return masks
+
+
+def pointing_game(explanation, relevance, *, average=True):
+    """Share of recordings whose most important joint is truly relevant.
+
+    A recording scores a hit when the joint with the largest ``joint_importance`` is relevant
+    in at least one of its frames (Zhang et al., 2018, with joints for pixels).
+
+    Parameters
+    ----------
+    explanation : Explanation
+    relevance : list of array-like of shape (n_frames_i, n_joints), bool
+        Ground truth, e.g. from ``make_gestures(return_relevance=True)``.
+    average : bool, default=True
+        Return the accuracy; False returns each recording's hit (1.0 or 0.0).
+
+    Returns
+    -------
+    float or ndarray of shape (n_samples,)
+        Pointing accuracy in [0, 1]. Recordings without any relevant joint are skipped (NaN
+        when ``average=False``).
+    """
+    masks = _check_relevance(explanation, relevance)
+    hits = np.array(
+        [
+            float(mask.any(axis=0)[np.argmax(importance)]) if mask.any() else np.nan
+            for mask, importance in zip(masks, explanation.joint_importance)
+        ]
+    )
+    return float(np.nanmean(hits)) if average else hits
+
+
+def relevance_mass(explanation, relevance, *, average=True):
+    """Mean share of each heatmap's total mass that falls on relevant (frame, joint) cells.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    relevance : list of array-like of shape (n_frames_i, n_joints), bool
+    average : bool, default=True
+        Return the mean; False returns each recording's share.
+
+    Returns
+    -------
+    float or ndarray of shape (n_samples,)
+        In [0, 1]; a map spread uniformly scores the relevant share of the cells. Recordings
+        with an empty heatmap or no relevant cell are skipped (NaN when ``average=False``).
+    """
+    masks = _check_relevance(explanation, relevance)
+    shares = np.full(len(masks), np.nan)
+    for i, mask in enumerate(masks):
+        heatmap = explanation.heatmap(i)
+        if mask.any() and heatmap.sum() > 0:
+            shares[i] = heatmap[mask].sum() / heatmap.sum()
+    return float(np.nanmean(shares)) if average else shares
+
+
+class DeletionCurve(NamedTuple):
+    """Probability of the explained class as joints are deleted, most important first.
+
+    Attributes
+    ----------
+    fraction : ndarray of shape (n_steps,)
+        Share of the joints deleted, from 0 to 1.
+    probability : ndarray of shape (n_steps,)
+        Mean probability of the explained class over the recordings.
+    """
+
+    fraction: np.ndarray
+    probability: np.ndarray
+
+    @property
+    def area(self):
+        """Area under the curve (trapezoids); lower means the deleted joints mattered more."""
+        return float(np.trapezoid(self.probability, self.fraction))
+
+
+def deletion_curve(explainer, X, *, explanation=None, order="explanation", n_steps=10, seed=0):
+    """Delete joints (freeze them at their mean position) and follow the class probability.
+
+    Deleting a joint replaces its position in every frame by its mean position over the
+    recording, which removes its motion but keeps the skeleton plausible. Joints are deleted
+    in decreasing ``joint_importance`` (``order="explanation"``) or in a random order
+    (``order="random"``, the baseline a faithful explanation must beat).
+
+    Parameters
+    ----------
+    explainer : fitted GradCAMExplainer
+    X : list of array-like or array-like
+        The recordings.
+    explanation : Explanation, default=None
+        ``explainer.explain(X)`` when None.
+    order : {"explanation", "random"}, default="explanation"
+    n_steps : int, default=10
+        Number of points of the curve after the first (nothing deleted); at most the number of
+        joints.
+    seed : int, default=0
+        Seed of the random order.
+
+    Returns
+    -------
+    DeletionCurve
+    """
+    from skgesture.utils.validation import check_dataset
+
+    if order not in ("explanation", "random"):
+        raise ValueError(f"order must be 'explanation' or 'random'; got {order!r}.")
+    if explanation is None:
+        explanation = explainer.explain(X)
+    data, lengths, _ = check_dataset(X)
+    recordings = [recording[:length].copy() for recording, length in zip(data, lengths)]
+    n_joints = data.shape[2]
+    rng = check_random_state(seed)
+    if order == "explanation":
+        ranking = np.argsort(-explanation.joint_importance, axis=1, kind="stable")
+    else:
+        ranking = np.stack([rng.permutation(n_joints) for _ in recordings])
+    counts = np.unique(np.linspace(0, n_joints, min(n_steps, n_joints) + 1).round().astype(int))
+    columns = np.searchsorted(explainer.classes_, explanation.target)
+    probability = []
+    for count in counts:
+        deleted = []
+        for recording, joints in zip(recordings, ranking):
+            recording = recording.copy()
+            recording[:, joints[:count]] = recording[:, joints[:count]].mean(axis=0)
+            deleted.append(recording)
+        proba = explainer.estimator_.predict_proba(deleted)
+        probability.append(proba[np.arange(len(deleted)), columns].mean())
+    return DeletionCurve(counts / n_joints, np.array(probability))
+
+
+def _randomized(estimator, seed):
+    """A copy of a fitted network estimator whose network weights are drawn afresh."""
+    import torch
+
+    estimator = copy.deepcopy(estimator)
+    classifier = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for layer in classifier.net_.module_.modules():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+    return estimator
+
+
+def randomization_check(explainer, X, *, seed=0):
+    """Compare explanations of the trained network with those of a randomly weighted copy.
+
+    The sanity check of Adebayo et al. (2018): a map that stays the same when the weights
+    are random explains the input, not the model. Every layer of a copy of the network that
+    can redraw its weights (``reset_parameters``) does so; both explainers explain the same
+    classes (the trained network's predictions).
+
+    Parameters
+    ----------
+    explainer : fitted GradCAMExplainer
+    X : list of array-like or array-like
+    seed : int, default=0
+        Seed of the random weights.
+
+    Returns
+    -------
+    float
+        Mean over recordings of the Spearman rank correlation between the two heatmaps (on
+        the recording's real frames); near 1 means the maps did not change, and the check
+        fails.
+    """
+    from scipy.stats import spearmanr
+
+    trained = explainer.explain(X)
+    random_explainer = clone(explainer).set_params(
+        estimator=_randomized(explainer.estimator_, seed)
+    )
+    randomized = random_explainer.fit().explain(X, target=trained.target)
+    correlations = []
+    for i in range(len(trained)):
+        a, b = trained.heatmap(i).ravel(), randomized.heatmap(i).ravel()
+        if np.ptp(a) == 0 or np.ptp(b) == 0:
+            correlations.append(0.0)
+        else:
+            correlations.append(spearmanr(a, b).statistic)
+    return float(np.mean(correlations))

@@ -1,0 +1,355 @@
+"""GradCAMExplainer: heatmaps of joints x frames that point at what really drove a decision."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture.datasets import make_gestures
+from skgesture.explain import (
+    METHODS,
+    GradCAMExplainer,
+    deletion_curve,
+    pointing_game,
+    randomization_check,
+    relevance_mass,
+)
+from skgesture.preprocessing import (
+    Flattener,
+    FrameRateResampler,
+    JointSelector,
+    SkeletonPadder,
+)
+from skgesture.skeleton import NATOPS_SKELETON
+
+TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def gestures():
+    """Small Mono/Bi gestures on 10 joints; "Bi" recordings raise the left arm."""
+    params = {"n_joints": 10, "min_frames": 20, "max_frames": 30, "return_relevance": True}
+    return make_gestures(48, random_state=0, **params), make_gestures(24, random_state=1, **params)
+
+
+@pytest.fixture(scope="module")
+def cnn(gestures):
+    train, _ = gestures
+    return CNNClassifier(max_epochs=15, **TINY).fit(train.data, train.target)
+
+
+@pytest.fixture(scope="module")
+def random_data():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n_frames, 5, 3)) for n_frames in (12, 9, 12, 10, 11, 12)]
+    y = np.array(["a", "b"] * 3)
+    return X, y
+
+
+# --------------------------------------------------------------------------- explanations
+def test_heatmaps_cover_each_recording_in_unit_range(cnn, gestures):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, skeleton=test.skeleton).fit().explain(test.data)
+
+    lengths = [len(recording) for recording in test.data]
+    assert explanation.heatmaps.shape == (24, max(lengths), 10)
+    assert explanation.lengths.tolist() == lengths
+    assert explanation.heatmaps.min() >= 0
+    for i, length in enumerate(lengths):
+        assert explanation.heatmap(i).shape == (length, 10)
+        assert explanation.heatmap(i).max() == pytest.approx(1.0)
+        assert not explanation.heatmaps[i, length:].any()
+    assert explanation.joint_importance.shape == (24, 10)
+    np.testing.assert_array_equal(explanation.predicted, cnn.predict(test.data))
+    np.testing.assert_array_equal(explanation.target, explanation.predicted)
+    assert explanation.joint_names == list(test.joint_names)
+
+
+def test_top_joints_are_the_hottest_of_each_frame(cnn, gestures):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, top_k=3).fit().explain(test.data[:4])
+
+    top = explanation.top_joints()
+    assert [t.shape for t in top] == [(len(r), 3) for r in test.data[:4]]
+    heatmap = explanation.heatmap(2)
+    frame = int(heatmap.max(axis=1).argmax())
+    assert top[2][frame, 0] == heatmap[frame].argmax()
+    assert heatmap[frame, top[2][frame, 0]] >= heatmap[frame, top[2][frame, 2]]
+    assert explanation.top_joints(1)[0].shape == (len(test.data[0]), 1)
+    with pytest.raises(ValueError, match="k=11 must be between 1"):
+        explanation.top_joints(11)
+
+
+def test_points_at_the_moving_arm_far_more_often_than_chance(cnn, gestures):
+    _, test = gestures
+    bi = np.flatnonzero(test.target == "Bi")
+    explanation = GradCAMExplainer(cnn).fit().explain([test.data[i] for i in bi])
+    relevance = [test.relevance[i] for i in bi]
+
+    chance = np.mean([mask.any(axis=0).mean() for mask in relevance])
+    assert chance < 0.6
+    assert pointing_game(explanation, relevance) >= 0.9
+    assert relevance_mass(explanation, relevance) > 2 * np.mean([m.mean() for m in relevance])
+
+
+def test_target_explains_the_class_asked_for(cnn, gestures):
+    _, test = gestures
+    explainer = GradCAMExplainer(cnn).fit()
+    X = test.data[:4]
+
+    as_bi = explainer.explain(X, target="Bi")
+    per_recording = explainer.explain(X, target=["Bi", "Mono", "Bi", "Mono"])
+    assert as_bi.target.tolist() == ["Bi"] * 4
+    assert per_recording.target.tolist() == ["Bi", "Mono", "Bi", "Mono"]
+    np.testing.assert_allclose(per_recording.heatmaps[0], as_bi.heatmaps[0])
+    assert not np.allclose(per_recording.heatmaps[1], as_bi.heatmaps[1])
+    np.testing.assert_array_equal(as_bi.predicted, cnn.predict(X))
+
+
+def test_batches_give_the_same_maps_as_one_pass(cnn, gestures):
+    _, test = gestures
+    whole = GradCAMExplainer(cnn, batch_size=64).fit().explain(test.data)
+    batched = GradCAMExplainer(cnn, batch_size=5).fit().explain(test.data)
+    np.testing.assert_allclose(whole.heatmaps, batched.heatmaps, atol=1e-5)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_gives_a_frames_by_joints_map(cnn, gestures, method):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, method=method).fit().explain(test.data[:3])
+    assert explanation.heatmaps.shape == (3, max(map(len, test.data[:3])), 10)
+    assert explanation.method == method
+    assert all(explanation.heatmap(i).max() == pytest.approx(1.0) for i in range(3))
+
+
+def test_paper_gradcam_differs_from_hirescam(cnn, gestures):
+    _, test = gestures
+    paper = GradCAMExplainer(cnn, method="gradcam").fit().explain(test.data[:3])
+    hires = GradCAMExplainer(cnn, method="hirescam").fit().explain(test.data[:3])
+    assert not np.allclose(paper.heatmaps, hires.heatmaps)
+
+
+def test_explaining_leaves_the_model_untouched(cnn, gestures):
+    _, test = gestures
+    module = cnn.net_.module_
+    weights = {name: value.clone() for name, value in module.state_dict().items()}
+    before = cnn.predict_proba(test.data)
+    module.zero_grad(set_to_none=True)  # training left the last step's gradients
+    module.train()
+    try:
+        GradCAMExplainer(cnn).fit().explain(test.data[:5])
+        assert module.training
+    finally:
+        module.eval()
+    GradCAMExplainer(cnn, method="gradient_x_input").fit().explain(test.data[:5])
+
+    assert not module.training
+    assert all(parameter.grad is None for parameter in module.parameters())
+    assert all(not layer._forward_hooks for layer in module.modules())
+    for name, value in module.state_dict().items():
+        torch.testing.assert_close(value, weights[name])
+    np.testing.assert_allclose(cnn.predict_proba(test.data), before)
+
+
+def test_hooks_are_removed_when_the_network_fails(cnn, gestures):
+    _, test = gestures
+    module = cnn.net_.module_
+
+    def fail(layer, inputs):
+        raise RuntimeError("head exploded")
+
+    handle = module.head.register_forward_pre_hook(fail)
+    try:
+        with pytest.raises(RuntimeError, match="head exploded"):
+            GradCAMExplainer(cnn).fit().explain(test.data[:2])
+    finally:
+        handle.remove()
+    assert all(not layer._forward_hooks for layer in module.modules())
+    assert not module.training
+
+
+def test_named_layer_is_explained(cnn, gestures):
+    _, test = gestures
+    explainer = GradCAMExplainer(cnn, layer="blocks.0").fit()
+    assert explainer.layer_ == "blocks.0"
+    assert GradCAMExplainer(cnn).fit().layer_ == "last_conv"
+    explanation = explainer.explain(test.data[:2])
+    assert explanation.heatmaps.shape[2] == 10
+
+
+# ------------------------------------------------------------------ other architectures
+def test_image_cnn_pools_each_joints_coordinates(random_data):
+    X, y = random_data
+    clf = CNNClassifier(architecture="image", max_epochs=2, **TINY).fit(X, y)
+    explanation = GradCAMExplainer(clf, method="gradcam").fit().explain(X)
+    assert explanation.heatmaps.shape == (6, 12, 5)
+
+
+def test_temporal_cnn_needs_gradient_x_input(random_data):
+    X, y = random_data
+    clf = CNNClassifier(architecture="temporal", max_epochs=2, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="no axis of 5 joints.*gradient_x_input"):
+        GradCAMExplainer(clf).fit()
+    explanation = GradCAMExplainer(clf, method="gradient_x_input").fit().explain(X)
+    assert explanation.heatmaps.shape == (6, 12, 5)
+    assert explanation.heatmaps.std(axis=2).max() > 0  # joints differ: not a broadcast map
+
+
+def test_lstm_and_fc_are_explained_by_gradient_x_input(random_data):
+    X, y = random_data
+    lstm = LSTMClassifier(max_epochs=2, random_state=0).fit(X, y)
+    fc = FCClassifier(max_epochs=2, random_state=0).fit(X, y)
+    for clf in (lstm, fc):
+        clf.net_.module_.zero_grad(set_to_none=True)
+        with pytest.raises(ValueError, match="no convolution named 'last_conv'"):
+            GradCAMExplainer(clf).fit()
+        explanation = GradCAMExplainer(clf, method="gradient_x_input").fit().explain(X)
+        assert explanation.heatmaps.shape == (6, 12, 5)
+        assert explanation.lengths.tolist() == [12, 9, 12, 10, 11, 12]
+        assert all(parameter.grad is None for parameter in clf.net_.module_.parameters())
+
+
+# ---------------------------------------------------------------------------- pipelines
+def test_pipeline_maps_back_to_the_original_joints_and_frames(random_data):
+    X, y = random_data
+    model = make_pipeline(
+        JointSelector(joints=[0, 2, 4]), SkeletonPadder(max_frames=10), CNNClassifier(**TINY)
+    )
+    model.set_params(cnnclassifier__max_epochs=2)
+    with pytest.warns(UserWarning, match="cropped"):
+        model.fit(X, y)
+    with pytest.warns(UserWarning, match="cropped"):
+        explanation = GradCAMExplainer(model).fit().explain(X)
+        predicted = model.predict(X)
+
+    assert explanation.heatmaps.shape == (6, 12, 5)
+    assert explanation.lengths.tolist() == [12, 9, 12, 10, 11, 12]
+    assert not explanation.heatmaps[:, :, [1, 3]].any()  # dropped joints explain nothing
+    assert explanation.heatmaps[:, :, [0, 2, 4]].any()
+    assert not explanation.heatmaps[0, 10:].any()  # cropped frames explain nothing
+    np.testing.assert_array_equal(explanation.predicted, predicted)
+
+
+def test_pipeline_that_resamples_time_maps_back_by_position(random_data):
+    X, y = random_data
+    model = Pipeline(
+        [
+            ("resample", FrameRateResampler(source_rate=50, target_rate=25)),
+            ("cnn", CNNClassifier(max_epochs=2, **TINY)),
+        ]
+    ).fit(X, y)
+    explanation = GradCAMExplainer(model).fit().explain(X)
+    assert explanation.heatmaps.shape == (6, 12, 5)
+    assert all(explanation.heatmap(i).any(axis=1).sum() > 6 for i in range(6))
+
+
+# -------------------------------------------------------------------------- bad inputs
+def test_unfitted_or_unexplainable_estimators_are_refused(random_data):
+    X, y = random_data
+    with pytest.raises(ValueError, match="CNNClassifier instance is not fitted"):
+        GradCAMExplainer(CNNClassifier()).fit()
+    tabular = make_pipeline(SkeletonPadder(), Flattener(), LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="no trained torch network"):
+        GradCAMExplainer(tabular).fit()
+    with pytest.raises(ValueError, match="method"):
+        GradCAMExplainer(CNNClassifier(), method="saliency").fit()
+
+
+def test_bad_layer_target_and_skeleton_are_refused(cnn, gestures):
+    _, test = gestures
+    with pytest.raises(ValueError, match="layer='blocks.7' is not a submodule"):
+        GradCAMExplainer(cnn, layer="blocks.7").fit()
+    with pytest.raises(ValueError, match="layer 'head' outputs feature maps of shape"):
+        GradCAMExplainer(cnn, layer="head").fit()
+    with pytest.raises(ValueError, match="skeleton='natops' has 8 joints but the recordings"):
+        GradCAMExplainer(cnn, skeleton=NATOPS_SKELETON).fit()
+
+    explainer = GradCAMExplainer(cnn).fit()
+    with pytest.raises(ValueError, match=r"target holds labels \['Tri'\] that are not classes"):
+        explainer.explain(test.data[:2], target="Tri")
+    with pytest.raises(ValueError, match="target gives 3 labels for 2 recordings"):
+        explainer.explain(test.data[:2], target=["Bi", "Mono", "Bi"])
+    with pytest.raises(ValueError, match="X has 8 joints x 3 coordinates"):
+        explainer.explain(np.ones((2, 5, 8, 3)))
+
+
+# ----------------------------------------------------------------------- faithfulness
+def test_deleting_the_top_joints_hurts_more_than_random_ones(cnn, gestures):
+    _, test = gestures
+    explainer = GradCAMExplainer(cnn).fit()
+    explanation = explainer.explain(test.data)
+    top_first = deletion_curve(explainer, test.data, explanation=explanation, n_steps=5)
+    randoms = [
+        deletion_curve(
+            explainer, test.data, explanation=explanation, order="random", n_steps=5, seed=seed
+        )
+        for seed in range(2)
+    ]
+    assert top_first.fraction[0] == 0 and top_first.fraction[-1] == 1
+    assert top_first.probability[0] > top_first.probability[-1]
+    assert top_first.area < np.mean([curve.area for curve in randoms]) - 0.05
+    with pytest.raises(ValueError, match="order must be"):
+        deletion_curve(explainer, test.data, order="backwards")
+
+
+def test_maps_change_when_the_weights_are_random(cnn, gestures):
+    _, test = gestures
+    explainer = GradCAMExplainer(cnn).fit()
+    assert randomization_check(explainer, test.data[:8]) < 0.5
+    weights = cnn.net_.module_.last_conv.conv.weight
+    assert not torch.equal(weights, torch.zeros_like(weights))
+
+
+def test_relevance_must_match_the_explained_recordings(cnn, gestures):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn).fit().explain(test.data[:2])
+    with pytest.raises(ValueError, match="relevance has 3 masks"):
+        pointing_game(explanation, test.relevance[:3])
+    with pytest.raises(ValueError, match=r"relevance\[1\] has shape"):
+        relevance_mass(explanation, [test.relevance[0], test.relevance[0][:3]])
+
+
+# ---------------------------------------------------------------------------- pictures
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_heatmap_plot_names_the_joints(cnn, gestures, pyplot):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, skeleton=test.skeleton).fit().explain(test.data[:2])
+    ax = explanation.plot(1)
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(test.joint_names)
+    assert ax.images[0].get_array().shape == (10, len(test.data[1]))
+    with pytest.raises(ValueError, match="i=5 is not the index"):
+        explanation.plot(5)
+
+
+def test_skeleton_still_shows_top_joints_in_green(cnn, gestures, pyplot):
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, skeleton=test.skeleton, top_k=4).fit().explain(test.data)
+    ax = explanation.plot_skeleton(0, frame=3)
+    others, top = ax.collections
+    assert len(top.get_offsets()) == 4 and len(others.get_offsets()) == 6
+    assert len(ax.lines) == len(test.skeleton.bones)
+    with pytest.raises(ValueError, match="frame=99 is outside recording 0"):
+        explanation.plot_skeleton(0, frame=99)
+
+
+def test_animation_is_saved_as_a_gif(cnn, gestures, pyplot, tmp_path):
+    image = pytest.importorskip("PIL.Image")
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn).fit().explain(test.data[:1])
+    path = explanation.animate(0, tmp_path / "explanation.gif", skeleton=test.skeleton, fps=20)
+    with image.open(path) as gif:
+        assert gif.n_frames == len(test.data[0])
+    assert [p.name for p in tmp_path.iterdir()] == ["explanation.gif"]
+    with pytest.raises(ValueError, match="must end in .gif or .mp4"):
+        explanation.animate(0, tmp_path / "explanation.avi")
