@@ -1,5 +1,7 @@
 """GradCAMExplainer: heatmaps of joints x frames that point at what really drove a decision."""
 
+import doctest
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,7 @@ from skgesture.datasets import make_gestures
 from skgesture.explain import (
     METHODS,
     GradCAMExplainer,
+    _gradcam,
     deletion_curve,
     pointing_game,
     randomization_check,
@@ -24,7 +27,8 @@ from skgesture.preprocessing import (
 )
 from skgesture.skeleton import NATOPS_SKELETON
 
-TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0}
+# One torch thread: tiny nets run fastest that way, and the suite shares the cores.
+TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0, "n_threads": 1}
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +203,8 @@ def test_temporal_cnn_needs_gradient_x_input(random_data):
 
 def test_lstm_and_fc_are_explained_by_gradient_x_input(random_data):
     X, y = random_data
-    lstm = LSTMClassifier(max_epochs=2, random_state=0).fit(X, y)
-    fc = FCClassifier(max_epochs=2, random_state=0).fit(X, y)
+    lstm = LSTMClassifier(max_epochs=2, random_state=0, n_threads=1).fit(X, y)
+    fc = FCClassifier(max_epochs=2, random_state=0, n_threads=1).fit(X, y)
     for clf in (lstm, fc):
         clf.net_.module_.zero_grad(set_to_none=True)
         with pytest.raises(ValueError, match="no convolution named 'last_conv'"):
@@ -353,3 +357,13 @@ def test_animation_is_saved_as_a_gif(cnn, gestures, pyplot, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["explanation.gif"]
     with pytest.raises(ValueError, match="must end in .gif or .mp4"):
         explanation.animate(0, tmp_path / "explanation.avi")
+
+
+def test_docstring_example_runs():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        result = doctest.testmod(_gradcam)
+    finally:
+        torch.set_num_threads(previous)
+    assert result.attempted > 0 and result.failed == 0

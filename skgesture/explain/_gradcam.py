@@ -301,6 +301,7 @@ default="hirescam"
         """Heatmaps on the network's frames x joints, and the predicted class indices."""
         import torch
 
+        from skgesture._base import _torch_threads
         from skgesture._standardize import standardize
 
         module = self.classifier_.net_.module_
@@ -316,6 +317,7 @@ default="hirescam"
         predicted = np.zeros(len(data), dtype=np.intp)
         # cuDNN's LSTM has no backward pass in evaluation mode; the native kernels do.
         with (
+            _torch_threads(getattr(self.classifier_, "n_threads", None)),
             _evaluation_mode(module),
             torch.enable_grad(),
             torch.backends.cudnn.flags(enabled=False),
