@@ -359,6 +359,30 @@ def test_animation_is_saved_as_a_gif(cnn, gestures, pyplot, tmp_path):
         explanation.animate(0, tmp_path / "explanation.avi")
 
 
+def test_mp4_without_ffmpeg_is_refused_clearly(cnn, gestures, pyplot, tmp_path, monkeypatch):
+    from matplotlib import animation
+
+    _, test = gestures
+    explanation = GradCAMExplainer(cnn, skeleton=test.skeleton).fit().explain(test.data[:1])
+    monkeypatch.setattr(animation.FFMpegWriter, "isAvailable", classmethod(lambda cls: False))
+    with pytest.raises(ValueError, match="needs ffmpeg"):
+        explanation.animate(0, tmp_path / "explanation.mp4")
+    assert not list(tmp_path.iterdir())
+
+
+def test_joints_are_named_by_the_skeleton_or_by_index(random_data, pyplot):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(6, 10, 8, 3)), np.array(["a", "b"] * 3)
+    clf = CNNClassifier(max_epochs=1, **TINY).fit(X, y)
+
+    unnamed = GradCAMExplainer(clf).fit().explain(X[:1])
+    assert unnamed.joint_names == [f"joint {j}" for j in range(8)]
+    assert not unnamed.plot_skeleton(0, frame=0).lines  # no skeleton: joints only, no bones
+    natops = GradCAMExplainer(clf, skeleton="natops").fit().explain(X[:1])
+    assert natops.joint_names == list(NATOPS_SKELETON.joint_names)
+    assert len(natops.plot_skeleton(0, frame=0).lines) == len(NATOPS_SKELETON.bones)
+
+
 def test_docstring_example_runs():
     previous = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -253,7 +253,9 @@ default="hirescam"
         recordings, lengths, _ = check_dataset(X)
         network_input, targets = self._network_input(X, target)
         heat, predicted = self._network_heatmaps(network_input, targets)
-        heatmaps = self._to_recordings(heat, network_input["lengths"], lengths)
+        heatmaps = self._to_recordings(
+            heat, network_input["lengths"], lengths, n_joints=recordings.shape[2]
+        )
         joint_names = (
             list(self.skeleton_.joint_names)
             if self.skeleton_ is not None
@@ -385,10 +387,9 @@ default="hirescam"
         codes = predicted if targets is None else torch.as_tensor(targets, device=logits.device)
         return predicted.cpu().numpy(), codes
 
-    def _to_recordings(self, heat, network_lengths, lengths):
+    def _to_recordings(self, heat, network_lengths, lengths, n_joints):
         """Bring network-space heatmaps to each recording's frames and joints, scaled to [0, 1]."""
         joints, rescales_time = _pipeline_mapping(self.estimator_, heat.shape[2])
-        n_joints = self._n_input_joints(self.classifier_)
         heatmaps = np.zeros((len(heat), int(lengths.max()), n_joints), dtype=np.float32)
         for i, (map_, n_net, n_frames) in enumerate(zip(heat, network_lengths, lengths)):
             map_ = map_[:n_net]
