@@ -1,6 +1,8 @@
 """GradCAMExplainer: heatmaps of joints x frames that point at what really drove a decision."""
 
 import doctest
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -391,3 +393,16 @@ def test_docstring_example_runs():
     finally:
         torch.set_num_threads(previous)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_importing_the_explainer_loads_neither_torch_nor_matplotlib():
+    code = (
+        "import sys\n"
+        "from skgesture import GradCAMExplainer\n"
+        "import skgesture.explain\n"
+        "print(sorted({'torch', 'matplotlib', 'PIL'} & {m.partition('.')[0] for m in sys.modules}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
