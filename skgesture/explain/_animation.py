@@ -18,9 +18,10 @@ _BONE_COLOR = "0.35"
 class SkeletonView:
     """One recording of an explanation drawn as a skeleton seen from the front.
 
-    The vertical axis of the picture is the skeleton's ``up_axis`` (Y without a skeleton); the
-    horizontal one is the other axis along which the recording spreads the most, so the
-    performer is seen from the front or the side, whichever shows more. The ``top_k`` joints of
+    The vertical axis of the picture is the skeleton's ``up_axis`` (Y without a skeleton). The
+    horizontal one is the lateral axis when the skeleton knows which way the performer faces
+    (``forward_axis``), so the performer is seen from the front; otherwise it is the other axis
+    along which the recording spreads the most. The ``top_k`` joints of
     each frame are drawn in green, as in Allemand et al. (2024), the others in grey.
     """
 
@@ -44,7 +45,8 @@ class SkeletonView:
         self.i = i
         up = self.skeleton.up_axis if self.skeleton is not None else 1
         up = min(up, n_coords - 1)
-        others = [axis for axis in range(n_coords) if axis != up]
+        forward = self.skeleton.forward_axis if self.skeleton is not None else None
+        others = [axis for axis in range(n_coords) if axis not in (up, forward)]
         spread = [np.ptp(self.recording[:, :, axis]) for axis in others]
         self.axes = (others[int(np.argmax(spread))], up)
         self.top = explanation.top_joints(min(explanation.top_k, n_joints))[i]
