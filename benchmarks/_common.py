@@ -60,3 +60,31 @@ def write_result(name, payload):
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {path}")
     return path
+
+
+def cached_run(runs_dir, seed, name, measure):
+    """Run ``measure()`` once per (seed, name): its result is saved as soon as it ends.
+
+    An interrupted benchmark resumes where it stopped, and seeds can be split across processes.
+    """
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "_" for c in name)
+    path = runs_dir / f"seed{seed}_{slug}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    run = {"model": name, "seed": seed, **measure()}
+    path.write_text(json.dumps(run))
+    print(
+        f"seed {seed} {name}: accuracy {run['accuracy']:.3f} in {run['fit_seconds']:.0f} s",
+        flush=True,
+    )
+    return run
+
+
+def load_runs(runs_dir):
+    """Saved runs grouped by model name, each list sorted by seed."""
+    runs = {}
+    for path in sorted(runs_dir.glob("seed*.json")):
+        run = json.loads(path.read_text())
+        runs.setdefault(run["model"], []).append(run)
+    return {name: sorted(rs, key=lambda r: r["seed"]) for name, rs in runs.items()}

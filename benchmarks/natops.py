@@ -3,7 +3,11 @@
 MiniRocket (aeon) runs in the same script as the reference. Published 30-resample means for
 NATOPS (UEA archive bake-offs): ResNet 0.971, InceptionTime 0.966, ROCKET 0.885, DTW 0.820.
 
-    python benchmarks/natops.py --seeds 5
+Each (seed, model) run is saved as soon as it ends (``results/natops_runs/``), so an interrupted
+benchmark resumes where it stopped, and seeds can be split across processes:
+
+    python benchmarks/natops.py --seeds 0 1 2 3 4     # run (or resume) these seeds
+    python benchmarks/natops.py --summarise           # write results/natops.json
 """
 
 from __future__ import annotations
@@ -11,63 +15,66 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import mean_std, write_result
+from _common import RESULTS_DIR, cached_run, load_runs, mean_std, write_result
 from sklearn.pipeline import Pipeline
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
 from skgesture.datasets import load_natops
 
 PUBLISHED = {"ResNet": 0.971, "InceptionTime": 0.966, "ROCKET": 0.885, "DTW": 0.820}
+RUNS_DIR = RESULTS_DIR / "natops_runs"
+REFERENCE = "MiniRocket (aeon)"
 
 
 def candidates(seed):
     return {
-        "CNNClassifier": CNNClassifier(random_state=seed, verbose=0),
+        "CNNClassifier": CNNClassifier(random_state=seed),
         "CNNClassifier(architecture='temporal')": CNNClassifier(
-            architecture="temporal", random_state=seed, verbose=0
+            architecture="temporal", random_state=seed
         ),
-        "FCClassifier": FCClassifier(random_state=seed, verbose=0),
-        "LSTMClassifier": LSTMClassifier(random_state=seed, verbose=0),
+        "FCClassifier": FCClassifier(random_state=seed),
+        "LSTMClassifier": LSTMClassifier(random_state=seed),
     }
 
 
-def minirocket(seed):
+def _channels_first(data):
+    """aeon wants (n_cases, n_channels, n_timepoints)."""
+    return data.reshape(len(data), data.shape[1], -1).transpose(0, 2, 1)
+
+
+def measure(classifier, train, test):
+    model = Pipeline([("pad", SkeletonPadder()), ("clf", classifier)])
+    start = time.perf_counter()
+    model.fit(train.data, train.target)
+    fit_seconds = time.perf_counter() - start
+    return {
+        "accuracy": model.score(test.data, test.target),
+        "fit_seconds": fit_seconds,
+        "epochs": len(classifier.history_),
+    }
+
+
+def measure_minirocket(seed, train, test):
     from aeon.classification.convolution_based import MiniRocketClassifier
 
-    return MiniRocketClassifier(random_state=seed)
+    # MiniRocket compiles its kernels (numba) on first use: keep that out of its fit time.
+    MiniRocketClassifier(random_state=seed).fit(_channels_first(train.data[:12]), train.target[:12])
+    reference = MiniRocketClassifier(random_state=seed)
+    start = time.perf_counter()
+    reference.fit(_channels_first(train.data), train.target)
+    fit_seconds = time.perf_counter() - start
+    accuracy = float((reference.predict(_channels_first(test.data)) == test.target).mean())
+    return {"accuracy": accuracy, "fit_seconds": fit_seconds}
 
 
-def run(n_seeds):
-    train, test = load_natops("train"), load_natops("test")
-    # aeon wants (n_cases, n_channels, n_timepoints).
-    flat_train = train.data.reshape(len(train.data), 51, -1).transpose(0, 2, 1)
-    flat_test = test.data.reshape(len(test.data), 51, -1).transpose(0, 2, 1)
-    runs = {}
-    for seed in range(n_seeds):
-        for name, classifier in candidates(seed).items():
-            model = Pipeline([("pad", SkeletonPadder()), ("clf", classifier)])
-            start = time.perf_counter()
-            model.fit(train.data, train.target)
-            fit_seconds = time.perf_counter() - start
-            accuracy = model.score(test.data, test.target)
-            runs.setdefault(name, []).append(
-                {
-                    "seed": seed,
-                    "accuracy": accuracy,
-                    "fit_seconds": fit_seconds,
-                    "epochs": len(classifier.history_),
-                }
-            )
-            print(f"seed {seed} {name}: {accuracy:.3f} in {fit_seconds:.0f} s", flush=True)
-        reference = minirocket(seed)
-        start = time.perf_counter()
-        reference.fit(flat_train, train.target)
-        fit_seconds = time.perf_counter() - start
-        accuracy = float((reference.predict(flat_test) == test.target).mean())
-        runs.setdefault("MiniRocket (aeon)", []).append(
-            {"seed": seed, "accuracy": accuracy, "fit_seconds": fit_seconds}
-        )
-        print(f"seed {seed} MiniRocket: {accuracy:.3f} in {fit_seconds:.0f} s", flush=True)
+def run_seed(seed, train, test):
+    for name, classifier in candidates(seed).items():
+        cached_run(RUNS_DIR, seed, name, lambda c=classifier: measure(c, train, test))
+    cached_run(RUNS_DIR, seed, REFERENCE, lambda: measure_minirocket(seed, train, test))
+
+
+def summarise():
+    runs = load_runs(RUNS_DIR)
     summary = {
         name: {
             "accuracy": mean_std([r["accuracy"] for r in rs]),
@@ -76,7 +83,7 @@ def run(n_seeds):
         }
         for name, rs in runs.items()
     }
-    reference_time = summary["MiniRocket (aeon)"]["fit_seconds"]["mean"]
+    reference_time = summary[REFERENCE]["fit_seconds"]["mean"]
     for entry in summary.values():
         entry["fit_time_vs_minirocket"] = entry["fit_seconds"]["mean"] / reference_time
     return write_result(
@@ -86,5 +93,11 @@ def run(n_seeds):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    run(parser.parse_args().seeds)
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--summarise", action="store_true", help="only write natops.json")
+    args = parser.parse_args()
+    if not args.summarise:
+        train, test = load_natops("train"), load_natops("test")
+        for seed in args.seeds:
+            run_seed(seed, train, test)
+    summarise()

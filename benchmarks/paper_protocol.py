@@ -5,7 +5,10 @@
 as the paper), over several seeds. Reports test accuracy of FC, CNN and LSTM and lists the
 misclassified test recordings. The paper reports FC 97%, CNN 100%, LSTM 100% on its own data.
 
-    python benchmarks/paper_protocol.py --seeds 5
+    python benchmarks/paper_protocol.py --seeds 0 1 2   # run (or resume) these seeds
+    python benchmarks/paper_protocol.py --summarise     # write results/paper_protocol.json
+
+Each (seed, model) run is saved as soon as it ends (``results/paper_protocol_runs/``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import mean_std, write_result
+from _common import RESULTS_DIR, cached_run, load_runs, mean_std, write_result
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
@@ -24,8 +27,44 @@ from skgesture.datasets import make_gestures
 PAPER_TABLE_1 = {"FCClassifier": 0.97, "CNNClassifier": 1.00, "LSTMClassifier": 1.00}
 
 
-def minirocket_run(seed, X_fit, y_fit, X_test, y_test, test_idx):
-    """The reference: MiniRocket on the zero-padded recordings (it needs equal lengths)."""
+RUNS_DIR = RESULTS_DIR / "paper_protocol_runs"
+ESTIMATORS = {
+    "FCClassifier": FCClassifier,
+    "CNNClassifier": CNNClassifier,
+    "LSTMClassifier": LSTMClassifier,
+}
+
+
+def _split(seed):
+    gestures = make_gestures(random_state=seed)
+    indices = np.arange(len(gestures.target))
+    fit_idx, test_idx = train_test_split(
+        indices, test_size=34, stratify=gestures.target, random_state=seed
+    )
+    X_fit = [gestures.data[i] for i in fit_idx]
+    X_test = [gestures.data[i] for i in test_idx]
+    return X_fit, gestures.target[fit_idx], X_test, gestures.target[test_idx], test_idx
+
+
+def _outcome(predicted, y_test, X_test, test_idx, fit_seconds):
+    wrong = np.flatnonzero(predicted != y_test)
+    return {
+        "accuracy": float(np.mean(predicted == y_test)),
+        "fit_seconds": fit_seconds,
+        "misclassified": [
+            {
+                "recording": int(test_idx[i]),
+                "true": str(y_test[i]),
+                "predicted": str(predicted[i]),
+                "n_frames": len(X_test[i]),
+            }
+            for i in wrong
+        ],
+    }
+
+
+def measure_minirocket(seed, X_fit, y_fit, X_test, y_test, test_idx):
+    """The reference: MiniRocket on the recordings zero-padded to 100 frames."""
     from aeon.classification.convolution_based import MiniRocketClassifier
 
     padder = SkeletonPadder(max_frames=100)
@@ -38,69 +77,31 @@ def minirocket_run(seed, X_fit, y_fit, X_test, y_test, test_idx):
     reference = MiniRocketClassifier(random_state=seed).fit(channels_first(X_fit), y_fit)
     fit_seconds = time.perf_counter() - start
     predicted = reference.predict(channels_first(X_test))
-    wrong = np.flatnonzero(predicted != y_test)
-    print(f"seed {seed} MiniRocket: {np.mean(predicted == y_test):.3f}", flush=True)
-    return {
-        "seed": seed,
-        "accuracy": float(np.mean(predicted == y_test)),
-        "fit_seconds": fit_seconds,
-        "misclassified": [int(test_idx[i]) for i in wrong],
-    }
+    return _outcome(predicted, y_test, X_test, test_idx, fit_seconds)
 
 
-def run(n_seeds):
-    runs = {}
-    for seed in range(n_seeds):
-        gestures = make_gestures(random_state=seed)
-        indices = np.arange(len(gestures.target))
-        fit_idx, test_idx = train_test_split(
-            indices, test_size=34, stratify=gestures.target, random_state=seed
-        )
-        X_fit = [gestures.data[i] for i in fit_idx]
-        X_test = [gestures.data[i] for i in test_idx]
-        y_fit, y_test = gestures.target[fit_idx], gestures.target[test_idx]
-        runs.setdefault("MiniRocket (aeon)", []).append(
-            minirocket_run(seed, X_fit, y_fit, X_test, y_test, test_idx)
-        )
-        for name, estimator in {
-            "FCClassifier": FCClassifier,
-            "CNNClassifier": CNNClassifier,
-            "LSTMClassifier": LSTMClassifier,
-        }.items():
-            classifier = estimator(
-                early_stopping=True,
-                validation_fraction=11 / 77,
-                patience=10,
-                random_state=seed,
-                verbose=0,
-            )
-            model = Pipeline([("pad", SkeletonPadder()), ("clf", classifier)])
-            start = time.perf_counter()
-            model.fit(X_fit, y_fit)
-            fit_seconds = time.perf_counter() - start
-            predicted = model.predict(X_test)
-            wrong = np.flatnonzero(predicted != y_test)
-            runs.setdefault(name, []).append(
-                {
-                    "seed": seed,
-                    "accuracy": float(np.mean(predicted == y_test)),
-                    "fit_seconds": fit_seconds,
-                    "misclassified": [
-                        {
-                            "recording": int(test_idx[i]),
-                            "true": str(y_test[i]),
-                            "predicted": str(predicted[i]),
-                            "n_frames": len(X_test[i]),
-                        }
-                        for i in wrong
-                    ],
-                }
-            )
-            print(
-                f"seed {seed} {name}: {np.mean(predicted == y_test):.3f} "
-                f"({len(wrong)} wrong) in {fit_seconds:.0f} s",
-                flush=True,
-            )
+def measure(name, seed, X_fit, y_fit, X_test, y_test, test_idx):
+    classifier = ESTIMATORS[name](
+        early_stopping=True, validation_fraction=11 / 77, patience=10, random_state=seed
+    )
+    # The paper pads every recording to the longest of the whole data set (100 frames).
+    model = Pipeline([("pad", SkeletonPadder(max_frames=100)), ("clf", classifier)])
+    start = time.perf_counter()
+    model.fit(X_fit, y_fit)
+    fit_seconds = time.perf_counter() - start
+    outcome = _outcome(model.predict(X_test), y_test, X_test, test_idx, fit_seconds)
+    return {**outcome, "epochs": len(classifier.history_)}
+
+
+def run_seed(seed):
+    split = _split(seed)
+    cached_run(RUNS_DIR, seed, "MiniRocket (aeon)", lambda: measure_minirocket(seed, *split))
+    for name in ESTIMATORS:
+        cached_run(RUNS_DIR, seed, name, lambda name=name: measure(name, seed, *split))
+
+
+def summarise():
+    runs = load_runs(RUNS_DIR)
     summary = {
         name: {
             "accuracy": mean_std([r["accuracy"] for r in rs]),
@@ -118,5 +119,10 @@ def run(n_seeds):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    run(parser.parse_args().seeds)
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    parser.add_argument("--summarise", action="store_true", help="only write the summary")
+    args = parser.parse_args()
+    if not args.summarise:
+        for seed in args.seeds:
+            run_seed(seed)
+    summarise()
