@@ -13,13 +13,15 @@ frames) and each method of GradCAMExplainer explains the held-out recordings:
 
 Then one NATOPS test recording is explained with the skeleton: a GIF and a still picture.
 
-    python benchmarks/explain.py            # default CNN, default make_gestures (slow on CPU)
-    python benchmarks/explain.py --quick    # 20 joints, a small CNN: minutes on 2 cores
+    python benchmarks/explain.py            # default CNN and make_gestures: ~30 min on 2 cores
+    python benchmarks/explain.py --quick    # 20 joints, a small CNN: ~6 min (explain_quick_*)
+    python benchmarks/explain.py --table    # the table of docs/explain.md from explain.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 import numpy as np
@@ -123,14 +125,14 @@ def gestures_figure(explanations, test, path):
     plt.close(figure)
 
 
-def natops_figures(model_params):
+def natops_figures(model_params, name):
     import matplotlib.pyplot as plt
 
     train, test = load_natops("train"), load_natops("test")
     classifier = CNNClassifier(random_state=0, **model_params).fit(train.data, train.target)
     explainer = GradCAMExplainer(classifier, skeleton="natops", top_k=3).fit()
     explanation = explainer.explain(test.data[:1])
-    gif = explanation.animate(0, RESULTS_DIR / "explain_natops.gif", fps=8)
+    gif = explanation.animate(0, RESULTS_DIR / f"{name}_natops.gif", fps=8)
     figure, axes = plt.subplots(
         1, 3, figsize=(16, 4.5), layout="constrained", width_ratios=[1.6, 1, 1]
     )
@@ -138,7 +140,7 @@ def natops_figures(model_params):
     peak = int(explanation.heatmap(0).max(axis=1).argmax())
     explanation.plot_skeleton(0, 0, ax=axes[1])
     explanation.plot_skeleton(0, peak, ax=axes[2])
-    path = RESULTS_DIR / "explain_natops.png"
+    path = RESULTS_DIR / f"{name}_natops.png"
     figure.savefig(path, dpi=80)
     plt.close(figure)
     return {
@@ -151,17 +153,46 @@ def natops_figures(model_params):
     }
 
 
+def markdown_table(summary):
+    """The table of docs/explain.md, from a results dictionary."""
+    header = (
+        "| method | pointing (all) | pointing Bi | pointing Mono | relevance mass Bi "
+        "| deletion area (random order) | randomisation rank corr. |"
+    )
+    rows = [header, "| --- | --- | --- | --- | --- | --- | --- |"]
+    for method, result in summary["methods"].items():
+        pointing, mass = result["pointing_game_per_class"], result["relevance_mass_per_class"]
+        rows.append(
+            f"| `{method}` | {result['pointing_game']:.2f} | {pointing['Bi']:.2f} "
+            f"| {pointing['Mono']:.2f} | {mass['Bi']:.2f} | {result['deletion_area']:.3f} "
+            f"({result['deletion_area_random']:.3f}) "
+            f"| {result['randomization_rank_correlation']:.2f} |"
+        )
+    chance = summary["chance"]
+    rows.append(
+        f"| chance | {chance['pointing_game']:.2f} | | | {chance['relevance_mass']:.2f} (all) | | |"
+    )
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 joints and a small CNN")
+    parser.add_argument(
+        "--table", action="store_true", help="print the table of the last results and stop"
+    )
     args = parser.parse_args()
+    name = "explain_quick" if args.quick else "explain"
+    if args.table:
+        print(markdown_table(json.loads((RESULTS_DIR / f"{name}.json").read_text())))
+        return
     data_params, model_params, natops_params = settings(args.quick)
     summary, explanations, test = gestures_benchmark(data_params, model_params)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    gestures_figure(explanations, test, RESULTS_DIR / "explain_gestures.png")
-    summary["natops"] = natops_figures(natops_params)
+    gestures_figure(explanations, test, RESULTS_DIR / f"{name}_gestures.png")
+    summary["natops"] = natops_figures(natops_params, name)
     summary["quick"] = args.quick
-    write_result("explain", summary)
+    write_result(name, summary)
 
 
 if __name__ == "__main__":
