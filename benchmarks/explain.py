@@ -114,7 +114,8 @@ def gestures_figure(explanations, test, path):
 
     i = int(np.flatnonzero(test.target == "Bi")[0])
     methods = ["hirescam", "gradcam", "gradient_x_input"]
-    figure, axes = plt.subplots(1, 4, figsize=(20, 7), layout="constrained", sharey=True)
+    height = max(7, 0.16 * len(test.joint_names))  # room for every joint's name
+    figure, axes = plt.subplots(1, 4, figsize=(20, height), layout="constrained", sharey=True)
     axes[0].imshow(test.relevance[i].T, aspect="auto", cmap="Greens", interpolation="nearest")
     axes[0].set_yticks(range(len(test.joint_names)), test.joint_names, fontsize=7)
     axes[0].set_title(f"true relevance (recording {i}, Bi)")
