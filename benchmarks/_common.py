@@ -88,3 +88,15 @@ def load_runs(runs_dir):
         run = json.loads(path.read_text())
         runs.setdefault(run["model"], []).append(run)
     return {name: sorted(rs, key=lambda r: r["seed"]) for name, rs in runs.items()}
+
+
+def summarise_runs(runs):
+    """Mean and spread of accuracy and fit time per model, over its seeds."""
+    return {
+        name: {
+            "accuracy": mean_std([r["accuracy"] for r in rs]),
+            "fit_seconds": mean_std([r["fit_seconds"] for r in rs]),
+            "n_seeds": len(rs),
+        }
+        for name, rs in runs.items()
+    }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import RESULTS_DIR, cached_run, load_runs, mean_std, write_result
+from _common import RESULTS_DIR, cached_run, load_runs, summarise_runs, write_result
 from sklearn.pipeline import Pipeline
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
@@ -81,14 +81,7 @@ def run_seeds(seeds, train, test):
 
 def summarise():
     runs = load_runs(RUNS_DIR)
-    summary = {
-        name: {
-            "accuracy": mean_std([r["accuracy"] for r in rs]),
-            "fit_seconds": mean_std([r["fit_seconds"] for r in rs]),
-            "n_seeds": len(rs),
-        }
-        for name, rs in runs.items()
-    }
+    summary = summarise_runs(runs)
     reference_time = summary[REFERENCE]["fit_seconds"]["mean"]
     for entry in summary.values():
         entry["fit_time_vs_minirocket"] = entry["fit_seconds"]["mean"] / reference_time

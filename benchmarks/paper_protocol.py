@@ -17,7 +17,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import RESULTS_DIR, cached_run, load_runs, mean_std, write_result
+from _common import RESULTS_DIR, cached_run, load_runs, summarise_runs, write_result
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
@@ -108,15 +108,9 @@ def run_seeds(seeds):
 
 def summarise():
     runs = load_runs(RUNS_DIR)
-    summary = {
-        name: {
-            "accuracy": mean_std([r["accuracy"] for r in rs]),
-            "fit_seconds": mean_std([r["fit_seconds"] for r in rs]),
-            "n_seeds": len(rs),
-            "paper": PAPER_TABLE_1.get(name),
-        }
-        for name, rs in runs.items()
-    }
+    summary = summarise_runs(runs)
+    for name, entry in summary.items():
+        entry["paper"] = PAPER_TABLE_1.get(name)
     return write_result(
         "paper_protocol",
         {"summary": summary, "runs": runs, "split": {"train": 66, "validation": 11, "test": 34}},
