@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch import NeuralNetClassifier
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 from torch.utils.data import default_collate
 
@@ -208,6 +208,30 @@ class _BatchCollator:
         return batch, default_collate(list(labels))
 
 
+class _FiniteLossCheck(Callback):
+    """Stop training with a ``ValueError`` as soon as a training batch's loss is not finite.
+
+    A NaN or infinite loss never recovers: every later update spreads NaN through the weights.
+    Raising at the first such batch names the epoch and learning rate while the cause (usually
+    a learning rate too high for the data) is still easy to see.
+    """
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if not training:
+            return
+        loss = kwargs.get("loss")
+        if loss is None or bool(torch.isfinite(loss.detach()).all()):
+            return
+        value = float(loss.detach().reshape(-1)[0])
+        epoch = len(net.history)
+        batch_index = len(net.history[-1, "batches"])
+        raise ValueError(
+            f"training loss became {value} at epoch {epoch}, batch {batch_index} "
+            f"(lr={net.lr}); lower lr, check the input for extreme values, or standardise it. "
+            "The estimator is left as it was before this call to fit."
+        )
+
+
 class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     """Base of the supervised estimators; subclasses say which network to build.
 
@@ -241,7 +265,24 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self
+
+        Notes
+        -----
+        ``fit`` is all or nothing: when it raises (bad input, a failing callback, a loss that
+        turned NaN), the estimator is left exactly as it was before the call -- unfitted, or
+        with its previous fitted state, weights and ``net_`` included.
         """
+        # Attributes are only ever replaced, never changed in place (a warm start trains a new
+        # net that starts from a copy of the old weights), so a shallow copy is a full snapshot.
+        state = dict(vars(self))
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
+    def _fit(self, X, y):
         resume = self.warm_start and self.__sklearn_is_fitted__()
         data, lengths, y = self._validate_training_data(X, y, reset=not resume)
         if resume:
@@ -365,7 +406,7 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     def _make_net(self, y, device, split_seed, augment_seed):
         module, module_params = self._module()
         n_frames = self.n_frames_ if self._fixed_length else None
-        callbacks = []
+        callbacks = [("finite_loss", _FiniteLossCheck())]
         if self.early_stopping_:
             early_stopping = EarlyStopping(
                 monitor="valid_loss", patience=self.patience, load_best=True
