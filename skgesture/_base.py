@@ -122,7 +122,12 @@ COMMON_ATTRIBUTES_DOC = """\
     n_iter_ : int
         Epochs run by the last call to ``fit``.
     early_stopping_ : bool
-        Whether the last call to ``fit`` held out recordings for early stopping."""
+        Whether the last call to ``fit`` held out recordings for early stopping.
+    interrupted_ : bool
+        Whether the last call to ``fit`` was stopped by ``KeyboardInterrupt`` (Ctrl+C). Then
+        the weights of the best completed epoch (lowest validation loss, or training loss
+        without early stopping) were restored and a warning said so: the model is
+        under-trained."""
 
 COMMON_PARAMETER_CONSTRAINTS = {
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -232,6 +237,28 @@ class _FiniteLossCheck(Callback):
         )
 
 
+class _BestEpochWeights(Callback):
+    """Keep, in memory, the network weights of the best completed epoch.
+
+    "Best" is the lowest validation loss, or the lowest training loss when nothing is held out.
+    Used to recover a usable model when training is interrupted (skorch ends its loop quietly on
+    ``KeyboardInterrupt``); no file is written.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_loss_ = math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        loss = row.get("valid_loss", row.get("train_loss"))
+        if loss is not None and loss < self.best_loss_:
+            self.best_loss_ = loss
+            self.best_epoch_ = row["epoch"]
+            self.best_state_ = copy.deepcopy(net.module_.state_dict())
+
+
 class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     """Base of the supervised estimators; subclasses say which network to build.
 
@@ -315,10 +342,34 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
                 net.partial_fit(inputs, y_codes)
             else:
                 net.fit(inputs, y_codes)
+        self.interrupted_ = self._recover_from_interrupt(net)
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
         return self
+
+    def _recover_from_interrupt(self, net):
+        """After Ctrl+C, restore the best completed epoch and warn; return whether it happened.
+
+        skorch ends its training loop quietly on ``KeyboardInterrupt``; an epoch it did not
+        finish has no duration (``dur``) in its history row.
+        """
+        if len(net.history) > 0 and "dur" in net.history[-1]:
+            return False
+        best = dict(net.callbacks_)["best_epoch_weights"]
+        epoch = len(net.history)
+        if best.best_state_ is None:
+            restored = "no epoch had completed, so the weights are those of the interrupted batch"
+        else:
+            net.module_.load_state_dict(best.best_state_)
+            restored = f"the weights of epoch {best.best_epoch_} (the best completed) were restored"
+        warnings.warn(
+            f"{type(self).__name__} training was interrupted during epoch {epoch} of "
+            f"{self.max_epochs}; {restored}. The model is under-trained (interrupted_=True).",
+            UserWarning,
+            stacklevel=3,
+        )
+        return True
 
     def _validate_training_data(self, X, y, reset):
         if y is None:
@@ -406,7 +457,10 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     def _make_net(self, y, device, split_seed, augment_seed):
         module, module_params = self._module()
         n_frames = self.n_frames_ if self._fixed_length else None
-        callbacks = [("finite_loss", _FiniteLossCheck())]
+        callbacks = [
+            ("finite_loss", _FiniteLossCheck()),
+            ("best_epoch_weights", _BestEpochWeights()),
+        ]
         if self.early_stopping_:
             early_stopping = EarlyStopping(
                 monitor="valid_loss", patience=self.patience, load_best=True

@@ -1,5 +1,7 @@
 """Faults during training: fit is all or nothing, and a diverging loss stops it clearly."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ from skorch.callbacks import Callback
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
 
 TINY = {"max_epochs": 3, "random_state": 0, "n_threads": 1}
+TINY_CNN = {"n_filters": 4, "n_blocks": 1, "kernel_size": 3, **TINY}
 
 
 def tiny_estimators():
@@ -167,3 +170,43 @@ def test_invalid_warm_start_architecture_change_keeps_the_previous_model():
     with pytest.raises(ValueError, match="must not change between fits"):
         clf.fit(X, y)
     assert_state_unchanged(clf, before)
+
+
+# ----------------------------------------------------------------------- Ctrl+C during fit
+class _CtrlCAt(Callback):
+    """Simulates the user pressing Ctrl+C during a training batch of ``epoch``."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_the_best_completed_epoch_and_says_so():
+    X, y = gestures()
+    clf = CNNClassifier(**TINY_CNN, callbacks=[_CtrlCAt(epoch=3)]).set_params(max_epochs=6)
+    with pytest.warns(UserWarning, match=r"interrupted during epoch 3 of 6.*epoch [12] "):
+        clf.fit(X, y)
+    assert clf.interrupted_
+    best = dict(clf.net_.callbacks_)["best_epoch_weights"]
+    for name, value in clf.net_.module_.state_dict().items():
+        assert torch.equal(value, best.best_state_[name]), name
+    assert clf.predict(X).shape == (len(y),)
+
+
+def test_ctrl_c_in_the_first_epoch_still_warns():
+    X, y = gestures()
+    clf = CNNClassifier(**TINY_CNN, callbacks=[_CtrlCAt(epoch=1)])
+    with pytest.warns(UserWarning, match="no epoch had completed"):
+        clf.fit(X, y)
+    assert clf.interrupted_
+
+
+def test_a_finished_fit_is_not_interrupted():
+    X, y = gestures()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = CNNClassifier(**TINY_CNN).fit(X, y)
+    assert clf.interrupted_ is False
