@@ -9,6 +9,10 @@ zero-padded array plus each recording's true length. skorch sees ``{"x": data, "
 lengths}``, so each network is called as ``module(x, lengths)``. Batches are assembled by
 :class:`_BatchCollator`, which augments training batches, standardises every batch with the
 statistics learned in ``fit`` and trims padding that no recording of the batch needs.
+
+Persistence: ``clf.save(path)`` writes a fitted estimator to one ``.npz`` file (parameters,
+fitted attributes and network weights; no pickle) and ``type(clf).load(path)`` reads it back;
+see :mod:`skgesture._persistence`.
 """
 
 from __future__ import annotations
@@ -595,6 +599,58 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    # ------------------------------------------------------------------------- persistence
+    def save(self, path):
+        """Write the fitted estimator to one ``.npz`` file, without pickle.
+
+        The file holds the parameters, the fitted attributes, the network weights and the
+        versions of skgesture, torch, skorch, scikit-learn and numpy; ``numpy.load`` reads it
+        with ``allow_pickle=False``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (replaced if it exists); no suffix is added.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            When the estimator is not fitted.
+        ValueError
+            When a parameter (a callable, callback, optimizer class, augmenter or
+            ``RandomState``) or the labels cannot be stored without pickle; use
+            ``joblib.dump`` for such estimators.
+        """
+        from skgesture._persistence import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read an estimator written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File written by :meth:`save`.
+
+        Returns
+        -------
+        estimator
+            The fitted estimator; its predictions equal the saved one's. A file saved under
+            other library versions loads with a warning; a model saved on a CUDA device loads
+            on the CPU, with a warning, where no CUDA device is available.
+
+        Raises
+        ------
+        ValueError
+            When the file is damaged, not a skgesture model, or holds a model of another class
+            than ``cls``.
+        """
+        from skgesture._persistence import load
+
+        return load(path, cls=cls)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
