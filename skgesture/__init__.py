@@ -19,6 +19,9 @@ _LAZY = {
     "LSTMClassifier": "classifiers",
     "Skeleton": "skeleton",
     "GradCAMExplainer": "explain",
+    "AutoencoderPretrainer": "ssl",
+    "SSLClassifier": "ssl",
+    "StreamingRecognizer": "stream",
 }
 _SUBMODULES = {
     "io",
@@ -29,6 +32,10 @@ _SUBMODULES = {
     "classifiers",
     "nn",
     "explain",
+    "ssl",
+    "model_selection",
+    "plotting",
+    "stream",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
