@@ -110,14 +110,14 @@ COMMON_ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Values per frame (``n_joints_ * n_coords_``) for sequence input; the number of
         columns for 2-D input, as in scikit-learn.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, only when fitted on a 2-D DataFrame with string column names.
     n_joints_ : int
     n_coords_ : int
     n_frames_ : int
         Length of the longest training recording.
-    channel_mean_ : ndarray of shape (n_joints_, n_coords_)
-    channel_scale_ : ndarray of shape (n_joints_, n_coords_)
+    channel_mean_ : ndarray of shape (``n_joints_``, ``n_coords_``)
+    channel_scale_ : ndarray of shape (``n_joints_``, ``n_coords_``)
         Per-channel standardisation learned on the real (non-padding) training frames.
     net_ : skorch.NeuralNetClassifier
         The trained skorch net; its ``module_`` is the torch network.
@@ -263,6 +263,64 @@ class _BestEpochWeights(Callback):
             self.best_state_ = copy.deepcopy(net.module_.state_dict())
 
 
+def _recover_from_interrupt(estimator, net):
+    """After Ctrl+C, restore the best completed epoch and warn; return whether it happened.
+
+    skorch ends its training loop quietly on ``KeyboardInterrupt``; an epoch it did not
+    finish has no duration (``dur``) in its history row.
+    """
+    if len(net.history) > 0 and "dur" in net.history[-1]:
+        return False
+    best = dict(net.callbacks_)["best_epoch_weights"]
+    epoch = len(net.history)
+    if best.best_state_ is None:
+        restored = "no epoch had completed, so the weights are those of the interrupted batch"
+    else:
+        net.module_.load_state_dict(best.best_state_)
+        restored = f"the weights of epoch {best.best_epoch_} (the best completed) were restored"
+    warnings.warn(
+        f"{type(estimator).__name__} training was interrupted during epoch {epoch} of "
+        f"{estimator.max_epochs}; {restored}. The model is under-trained (interrupted_=True).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return True
+
+
+def training_callbacks(estimator, early_stopping):
+    """The skorch callbacks every skgesture estimator trains with, then the user's own.
+
+    NaN-loss check, in-memory best weights (for Ctrl+C), early stopping on the validation loss
+    when ``early_stopping``, the learning-rate schedule, a progress bar at ``verbose >= 2``.
+    """
+    callbacks = [
+        ("finite_loss", _FiniteLossCheck()),
+        ("best_epoch_weights", _BestEpochWeights()),
+    ]
+    if early_stopping:
+        stopper = EarlyStopping(monitor="valid_loss", patience=estimator.patience, load_best=True)
+        callbacks.append(("early_stopping", stopper))
+    if estimator.lr_schedule == "cosine":
+        schedule = LRScheduler(policy="CosineAnnealingLR", T_max=estimator.max_epochs)
+        callbacks.append(("lr_scheduler", schedule))
+    if estimator.verbose >= 2:
+        from skorch.callbacks import ProgressBar
+
+        callbacks.append(("progress_bar", ProgressBar()))
+    return callbacks + copy.deepcopy(list(estimator.callbacks or []))
+
+
+def resolve_device(device):
+    """``"auto"`` -> CUDA when available; ``"cuda"`` without CUDA is a clear error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            "device='cuda' but torch finds no CUDA device here; use device='auto' or 'cpu'."
+        )
+    return device
+
+
 class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     """Base of the supervised estimators; subclasses say which network to build.
 
@@ -319,18 +377,30 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
         if resume:
             y_codes = self._encode_known_labels(y)
         else:
-            self.classes_, y_codes = np.unique(y, return_inverse=True)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "Classifier can't train when only one class is present: y holds only "
-                    f"{self.classes_.tolist()[0]!r}."
-                )
-            self.n_joints_, self.n_coords_ = data.shape[2:]
-            self.n_frames_ = int(lengths.max())
-            self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
+            y_codes = self._learn_classes(y)
+            self._learn_skeleton(data, lengths)
+        return self._train(data, lengths, y, y_codes, resume)
+
+    def _learn_classes(self, y):
+        """Set ``classes_`` and return ``y`` as class indices."""
+        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "Classifier can't train when only one class is present: y holds only "
+                f"{self.classes_.tolist()[0]!r}."
+            )
+        return y_codes
+
+    def _learn_skeleton(self, data, lengths):
+        """Set the skeleton's sizes, the training length and the standardisation."""
+        self.n_joints_, self.n_coords_ = data.shape[2:]
+        self.n_frames_ = int(lengths.max())
+        self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
+
+    def _train(self, data, lengths, y, y_codes, resume):
+        """Build the skorch net, set its starting weights and train it on ``data``."""
         if self._fixed_length:
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
-
         self.early_stopping_ = self._resolve_early_stopping(y_codes)
         device = self._resolve_device()
         rng = check_random_state(self.random_state)
@@ -340,40 +410,19 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
         with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(int(torch_seed))
             net = self._make_net(y, device, int(split_seed), int(augment_seed))
-            if resume:
-                net.initialize()
-                self._load_previous_weights(net)
-                net.partial_fit(inputs, y_codes)
-            else:
-                net.fit(inputs, y_codes)
-        self.interrupted_ = self._recover_from_interrupt(net)
+            net.initialize()
+            self._set_initial_weights(net, resume)
+            net.partial_fit(inputs, y_codes)
+        self.interrupted_ = _recover_from_interrupt(self, net)
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
         return self
 
-    def _recover_from_interrupt(self, net):
-        """After Ctrl+C, restore the best completed epoch and warn; return whether it happened.
-
-        skorch ends its training loop quietly on ``KeyboardInterrupt``; an epoch it did not
-        finish has no duration (``dur``) in its history row.
-        """
-        if len(net.history) > 0 and "dur" in net.history[-1]:
-            return False
-        best = dict(net.callbacks_)["best_epoch_weights"]
-        epoch = len(net.history)
-        if best.best_state_ is None:
-            restored = "no epoch had completed, so the weights are those of the interrupted batch"
-        else:
-            net.module_.load_state_dict(best.best_state_)
-            restored = f"the weights of epoch {best.best_epoch_} (the best completed) were restored"
-        warnings.warn(
-            f"{type(self).__name__} training was interrupted during epoch {epoch} of "
-            f"{self.max_epochs}; {restored}. The model is under-trained (interrupted_=True).",
-            UserWarning,
-            stacklevel=3,
-        )
-        return True
+    def _set_initial_weights(self, net, resume):
+        """Give the freshly initialised ``net`` its starting weights (random unless resuming)."""
+        if resume:
+            self._load_previous_weights(net)
 
     def _validate_training_data(self, X, y, reset):
         if y is None:
@@ -443,13 +492,7 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
         return True
 
     def _resolve_device(self):
-        if self.device == "auto":
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        if self.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                "device='cuda' but torch finds no CUDA device here; use device='auto' or 'cpu'."
-            )
-        return self.device
+        return resolve_device(self.device)
 
     def _make_augmenter(self):
         if self.augment is None:
@@ -461,23 +504,7 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
     def _make_net(self, y, device, split_seed, augment_seed):
         module, module_params = self._module()
         n_frames = self.n_frames_ if self._fixed_length else None
-        callbacks = [
-            ("finite_loss", _FiniteLossCheck()),
-            ("best_epoch_weights", _BestEpochWeights()),
-        ]
-        if self.early_stopping_:
-            early_stopping = EarlyStopping(
-                monitor="valid_loss", patience=self.patience, load_best=True
-            )
-            callbacks.append(("early_stopping", early_stopping))
-        if self.lr_schedule == "cosine":
-            schedule = LRScheduler(policy="CosineAnnealingLR", T_max=self.max_epochs)
-            callbacks.append(("lr_scheduler", schedule))
-        if self.verbose >= 2:
-            from skorch.callbacks import ProgressBar
-
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks += copy.deepcopy(list(self.callbacks or []))
+        callbacks = training_callbacks(self, self.early_stopping_)
 
         class_weight = None
         if self.class_weight is not None:

@@ -19,7 +19,7 @@ from torch.nn import functional as F
 
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
 
-__all__ = ["JointCNN", "TemporalCNN", "ImageCNN"]
+__all__ = ["JointEncoder", "JointCNN", "TemporalCNN", "ImageCNN"]
 
 
 class ConvNormReLU(nn.Module):
@@ -66,14 +66,73 @@ class JointBlock(nn.Module):
         return F.relu(self.norm2(h, mask) + x)
 
 
-class JointCNN(nn.Module):
+class JointEncoder(nn.Module):
+    """The convolutional trunk of :class:`JointCNN`: joint-wise temporal features, no head.
+
+    Shared by the classifier and the self-supervised pre-training networks
+    (:mod:`skgesture.nn.pretext`), so that a pre-trained trunk loads into a classifier by
+    parameter name (``stem.*``, ``blocks.*``, ``last_conv.*``).
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_filters : int, default=48
+        Channels of every convolution.
+    n_blocks : int, default=2
+        Residual blocks between the first and the last convolution.
+    kernel_size : int, default=7
+        Length (in frames) of the temporal convolutions.
+    """
+
+    def __init__(self, n_joints, n_coords, n_filters=48, n_blocks=2, kernel_size=7):
+        super().__init__()
+        self.n_joints = n_joints
+        self.n_filters = n_filters
+        self.stem = ConvNormReLU(_temporal_conv2d(n_coords, n_filters, kernel_size))
+        self.blocks = nn.ModuleList(JointBlock(n_filters, kernel_size) for _ in range(n_blocks))
+        self.last_conv = ConvNormReLU(_temporal_conv2d(n_filters, n_filters, kernel_size))
+
+    @property
+    def embedding_size(self):
+        """Length of :meth:`embed`'s vectors: ``n_filters * n_joints``."""
+        return self.n_filters * self.n_joints
+
+    def features(self, x, lengths):
+        """Feature maps of the last convolution and the mask of real frames.
+
+        Returns
+        -------
+        features : Tensor of shape (batch, filters, frames, joints)
+        mask : Tensor of shape (batch, frames), bool
+        """
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
+        h = x.permute(0, 3, 1, 2)  # (batch, coords, frames, joints)
+        h = self.stem(h, mask)  # (batch, filters, frames, joints)
+        for block in self.blocks:
+            h = block(h, mask)
+        return self.last_conv(h, mask), mask
+
+    def embed(self, x, lengths):
+        """One vector per recording: the features averaged over real frames, per joint.
+
+        Returns
+        -------
+        Tensor of shape (batch, filters * joints)
+        """
+        h, mask = self.features(x, lengths)
+        return masked_mean(h, mask).flatten(1)  # (batch, filters * joints)
+
+
+class JointCNN(JointEncoder):
     """Temporal convolutions over each joint's trajectory, joined by a global joint context.
 
     The input is read as ``coords`` channels over a ``frames x joints`` grid. Convolutions run
     along frames with weights shared by all joints; each residual block adds a global joint
     context (the mean over joints, through a 1x1 convolution). The head averages over real frames
     but keeps the joint axis, and a linear layer reads ``channels x joints``, so the network knows
-    which joint moved.
+    which joint moved. The trunk is a :class:`JointEncoder`, so pre-trained weights load into it.
 
     Parameters
     ----------
@@ -93,23 +152,13 @@ class JointCNN(nn.Module):
     def __init__(
         self, n_joints, n_coords, n_classes, n_filters=48, n_blocks=2, kernel_size=7, dropout=0.2
     ):
-        super().__init__()
-        self.stem = ConvNormReLU(_temporal_conv2d(n_coords, n_filters, kernel_size))
-        self.blocks = nn.ModuleList(JointBlock(n_filters, kernel_size) for _ in range(n_blocks))
-        self.last_conv = ConvNormReLU(_temporal_conv2d(n_filters, n_filters, kernel_size))
+        super().__init__(n_joints, n_coords, n_filters, n_blocks, kernel_size)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(n_filters * n_joints, n_classes)
+        self.head = nn.Linear(self.embedding_size, n_classes)
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
-        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
-        h = x.permute(0, 3, 1, 2)  # (batch, coords, frames, joints)
-        h = self.stem(h, mask)  # (batch, filters, frames, joints)
-        for block in self.blocks:
-            h = block(h, mask)
-        h = self.last_conv(h, mask)  # (batch, filters, frames, joints)
-        h = masked_mean(h, mask)  # (batch, filters, joints)
-        return self.head(self.dropout(h.flatten(1)))  # (batch, classes)
+        return self.head(self.dropout(self.embed(x, lengths)))  # (batch, classes)
 
 
 class TemporalBlock(nn.Module):

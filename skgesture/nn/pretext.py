@@ -1,0 +1,88 @@
+"""Networks for self-supervised pre-training of the :class:`~skgesture.nn.cnn.JointEncoder`.
+
+Both wrap a :class:`~skgesture.nn.cnn.JointEncoder` as ``encoder``; after pre-training, its
+weights load into a :class:`~skgesture.nn.cnn.JointCNN` classifier by name.
+
+- :class:`ReconstructionNet` rebuilds a whole recording from a corrupted copy (masked
+  reconstruction). Its convolutions keep the full frame and joint resolution, so without the
+  corruption it could learn to copy its input; hiding frames and joints forces it to infer them
+  from the movement around them.
+- :class:`ContrastiveNet` maps a recording to a point on the unit sphere, trained so that two
+  augmented views of the same recording land close together (SimCLR, with
+  :func:`skgesture.nn.losses.nt_xent_loss`).
+"""
+
+from __future__ import annotations
+
+from torch import nn
+from torch.nn import functional as F
+
+from skgesture.nn.cnn import JointBlock, JointEncoder
+
+__all__ = ["ReconstructionNet", "ContrastiveNet"]
+
+
+class ReconstructionNet(nn.Module):
+    """Encoder and a convolutional decoder that outputs joint coordinates for every frame.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_filters : int, default=48
+    n_blocks : int, default=2
+        Residual blocks of the encoder.
+    kernel_size : int, default=7
+    decoder_blocks : int, default=1
+        Residual blocks of the decoder, before a 1x1 convolution to ``n_coords`` channels.
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_filters=48, n_blocks=2, kernel_size=7, decoder_blocks=1
+    ):
+        super().__init__()
+        self.encoder = JointEncoder(n_joints, n_coords, n_filters, n_blocks, kernel_size)
+        self.decoder = nn.ModuleList(
+            JointBlock(n_filters, kernel_size) for _ in range(decoder_blocks)
+        )
+        self.output = nn.Conv2d(n_filters, n_coords, kernel_size=1)
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        h, mask = self.encoder.features(x, lengths)  # (batch, filters, frames, joints)
+        for block in self.decoder:
+            h = block(h, mask)
+        out = self.output(h).permute(0, 2, 3, 1)  # (batch, frames, joints, coords)
+        return out * mask[:, :, None, None]
+
+
+class ContrastiveNet(nn.Module):
+    """Encoder and a projection head whose outputs are compared by a contrastive loss.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_filters : int, default=48
+    n_blocks : int, default=2
+    kernel_size : int, default=7
+    projection_size : int, default=128
+        Length of the projected vectors (SimCLR's ``z``).
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_filters=48, n_blocks=2, kernel_size=7, projection_size=128
+    ):
+        super().__init__()
+        self.encoder = JointEncoder(n_joints, n_coords, n_filters, n_blocks, kernel_size)
+        hidden = max(projection_size, n_filters * 4)
+        self.projection = nn.Sequential(
+            nn.Linear(self.encoder.embedding_size, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, projection_size),
+        )
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        z = self.projection(self.encoder.embed(x, lengths))  # (batch, projection_size)
+        return F.normalize(z, dim=1)
