@@ -429,12 +429,19 @@ def make_gestures(
     -------
     Bunch
         data : list of ndarray of shape (n_frames_i, n_joints, 3), float32
+
         target : ndarray of shape (n_samples,), str
+
         target_names : ndarray of shape (n_classes,), str
+
         joint_names : list of str
+
         skeleton : :class:`~skgesture.skeleton.Skeleton`
+
         frame_rate : float
+
         DESCR : str
+
         relevance : list of ndarray of shape (n_frames_i, n_joints), bool
             Only with ``return_relevance=True``. True where a joint's motion in a frame carries
             the class difference: the joints moved by the recording's class signature while it

@@ -41,14 +41,20 @@ def load_natops(split="train", *, return_X_y=False):
     -------
     Bunch
         data : ndarray of shape (n_recordings, 51, 8, 3), float32
+
         target : ndarray of shape (n_recordings,), str
             Gesture names, e.g. ``"I have command"``.
+
         target_names : ndarray of shape (6,), str
             The six gestures, in the order of the original labels 1 to 6.
+
         joint_names : list of str
+
         skeleton : :class:`~skgesture.skeleton.Skeleton`
             :data:`~skgesture.skeleton.NATOPS_SKELETON`.
+
         DESCR : str
+
         filename : str
             Path of the shipped ``natops.npz``.
     (data, target) : tuple if ``return_X_y`` is True

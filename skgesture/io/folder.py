@@ -65,7 +65,7 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         What to do with missing positions; see :func:`read_mocap_csv`.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the Bunch.
-    pattern : str, default="*.csv"
+    pattern : str, default=``"*.csv"``
         Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
         subfolders); absolute patterns and ``..`` are refused.
 

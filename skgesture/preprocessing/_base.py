@@ -144,7 +144,7 @@ def frame_feature_names(estimator, input_features=None, *, joint_names=None):
 
     Returns
     -------
-    ndarray of str objects, shape (n_features_in_,)
+    ndarray of str objects, shape (``n_features_in_``,)
     """
     check_is_fitted(estimator, "n_features_in_")
     n_features = estimator.n_features_in_

@@ -110,7 +110,7 @@ class Flattener(SkeletonTransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, prod(input_shape_)), float32
+        ndarray of shape (n_samples, ``prod(input_shape_)``), float32
         """
         recordings = validate_skeleton_data(self, X, reset=False)
         data = _stack(recordings, owner="Flattener")
@@ -130,11 +130,11 @@ class Flattener(SkeletonTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, prod(input_shape_))
+        X : array-like of shape (n_samples, ``prod(input_shape_)``)
 
         Returns
         -------
-        ndarray of shape (n_samples, *input_shape_), float32
+        ndarray of shape (n_samples, ``*input_shape_``), float32
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float32, np.float64], estimator=self)
