@@ -399,7 +399,8 @@ def _handle_missing(path, positions, times, joint_names, missing, first_line, n_
 
 
 def check_missing_policy(missing):
-    if missing not in MISSING_POLICIES:
+    # A str first: ``in`` alone accepts np.array(["drop"]), which compares equal element-wise.
+    if not isinstance(missing, str) or missing not in MISSING_POLICIES:
         raise ValueError(
             f"missing must be one of {', '.join(map(repr, MISSING_POLICIES))}; got {missing!r}."
         )

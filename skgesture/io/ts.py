@@ -26,6 +26,7 @@ _BOOLEAN_TAGS = {
     "equallength": "equalLength",
 }
 _INTEGER_TAGS = {"dimensions": "dimensions", "serieslength": "seriesLength"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class _Header:
@@ -105,17 +106,31 @@ def _parse_values(header, line_number, dimension, text):
         if token == "?":
             values.append(math.nan)
             continue
+        where = f"dimension {dimension}, value {position}"
         try:
             # Python's float() also reads digit-grouping underscores (1_000); .ts files do not.
             if "_" in token:
                 raise ValueError(token)
-            values.append(float(token))
+            value = float(token)
         except ValueError:
             raise header.error(
                 line_number,
-                f"dimension {dimension}, value {position}: {token!r} is not a number (missing "
-                "values are written '?').",
+                f"{where}: {token!r} is not a number (missing values are written '?').",
             ) from None
+        if math.isnan(value) and not header.metadata.get("missing"):
+            raise header.error(
+                line_number,
+                f"{where}: {token!r} is not a number; the format writes missing values as '?' "
+                "(a NaN is read as missing only in files that declare @missing true).",
+            )
+        # Series are stored as float32, where a larger value would become infinite.
+        if math.isinf(value) or abs(value) > _FLOAT32_MAX:
+            raise header.error(
+                line_number,
+                f"{where}: {token!r} is infinite or beyond float32's range; values must be "
+                "finite (missing values are written '?').",
+            )
+        values.append(value)
     return values
 
 
@@ -164,7 +179,9 @@ def read_ts(path):
 
     Equal- and unequal-length, univariate and multivariate files are read, with class labels
     (``@classLabel true ...``), regression targets (``@targetLabel true``) or neither. Missing
-    values ``?`` become NaN (even when the header says ``@missing false``). Comment and header
+    values ``?`` become NaN (even when the header says ``@missing false``); a ``NaN`` written
+    as such is read as missing only under ``@missing true``, and infinite values (or values
+    beyond float32's range) are refused. Comment and header
     lines may hold any bytes (they are decoded leniently, as NATOPS holds a stray byte in a
     comment); data lines must be ASCII.
 
@@ -194,8 +211,8 @@ def read_ts(path):
     ValueError
         ``@timeStamps true``, a missing ``@data`` tag, data before ``@data``, a series whose
         number of dimensions or length disagrees with the header or with the other series, a
-        non-numeric value, a class label that is not declared, or non-ASCII data. The message
-        names the file and the line.
+        non-numeric or infinite value (or ``NaN`` without ``@missing true``), a class label
+        that is not declared, or non-ASCII data. The message names the file and the line.
 
     Examples
     --------
