@@ -57,6 +57,8 @@ def centroid(recording):
 
 def spread(recording):
     """RMS distance of all positions of a recording to its centroid (0 when constant)."""
+    # In float64: squares of float32 positions beyond about 1e19 would overflow to infinity.
+    recording = np.asarray(recording, dtype=np.float64)
     offsets = recording - centroid(recording)
     return float(np.sqrt(np.mean(np.sum(offsets**2, axis=-1))))
 
@@ -67,6 +69,7 @@ def body_size(recording, bones):
     The mean bone length when ``bones`` (``(child, parent)`` pairs) are given, else the RMS
     distance of the joints to each frame's centroid. 0 for a single joint.
     """
+    recording = np.asarray(recording, dtype=np.float64)  # as in spread(): no overflow
     if len(bones):
         lengths = np.linalg.norm(recording[:, bones[:, 0]] - recording[:, bones[:, 1]], axis=-1)
         return float(lengths.mean())

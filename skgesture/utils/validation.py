@@ -72,33 +72,65 @@ class Dataset(NamedTuple):
     layout: str
 
 
-def _finite_arg(allow_nan):
-    return "allow-nan" if allow_nan else True
+def _missing_values_message(input_name, position, estimator):
+    where = ", ".join(map(str, position))
+    if estimator is None:
+        refused = "Missing values are not accepted here"
+    else:
+        name = estimator if isinstance(estimator, str) else type(estimator).__name__
+        refused = f"{name} does not accept missing values"
+    return (
+        f"Input {input_name} contains NaN (a missing value), first at {input_name}[{where}]. "
+        f"{refused}: fill them first, for instance with "
+        "skgesture.preprocessing.JointImputer as a Pipeline step (or read files with "
+        "read_mocap_csv(path, missing='interpolate'))."
+    )
 
 
-def _check_dense(X, *, allow_nan, input_name, estimator):
-    X = check_array(
-        X,
+def _checked_values(array, *, allow_nan, input_name, estimator):
+    """``check_array``, then NaN, infinity and float32's range; returns float32 values."""
+    array = check_array(
+        array,
         accept_sparse=False,
         dtype=[np.float32, np.float64],
-        ensure_all_finite=_finite_arg(allow_nan),
+        ensure_all_finite=False,
         allow_nd=True,
         ensure_min_samples=1,
         ensure_min_features=1,
         estimator=estimator,
         input_name=input_name,
     )
-    X = X.astype(np.float32, copy=False)
+    nan = np.isnan(array)
+    if not allow_nan and nan.any():
+        position = np.argwhere(nan)[0]
+        raise ValueError(_missing_values_message(input_name, position, estimator))
+    # Values are stored as float32, where anything beyond about 3.4e38 becomes infinite.
+    with np.errstate(over="ignore"):
+        values = array.astype(np.float32, copy=False)
+    infinite = np.isinf(values)
+    if infinite.any():
+        position = tuple(np.argwhere(infinite)[0])
+        where = ", ".join(map(str, position))
+        raise ValueError(
+            f"Input {input_name} contains infinity or a value too large for dtype('float32'): "
+            f"{input_name}[{where}] is {array[position]!r}. Values are stored as float32 "
+            "(up to about 3.4e38); rescale the data or mark missing values as NaN."
+        )
+    return values
+
+
+def _check_dense(X, *, allow_nan, input_name, estimator):
+    X = _checked_values(X, allow_nan=allow_nan, input_name=input_name, estimator=estimator)
+    if X.ndim in (3, 4) and min(X.shape[1:]) < 1:
+        raise ValueError(
+            f"{input_name} has shape {X.shape}: recordings need at least one frame, one joint "
+            "and one coordinate."
+        )
     if X.ndim == 2:
         return X[:, :, np.newaxis, np.newaxis], "2d"
     if X.ndim == 3:
         return X[:, :, :, np.newaxis], "3d"
     if X.ndim == 4:
-        if min(X.shape[2:]) < 1:
-            raise ValueError(
-                f"{input_name} has shape {X.shape}: recordings need at least one joint and "
-                "one coordinate."
-            )
         return X, "4d"
     raise ValueError(
         f"{input_name} has {X.ndim} dimensions {X.shape}; expected a dataset of shape "
@@ -127,17 +159,7 @@ def _check_one_recording(recording, index, *, allow_nan, input_name, estimator):
         array = array[:, np.newaxis]
     if array.shape[0] == 0:
         raise ValueError(f"{name} has 0 frames; every recording needs at least one frame.")
-    array = check_array(
-        array,
-        accept_sparse=False,
-        dtype=[np.float32, np.float64],
-        ensure_all_finite=_finite_arg(allow_nan),
-        allow_nd=True,
-        ensure_min_samples=1,
-        ensure_min_features=1,
-        estimator=estimator,
-        input_name=name,
-    ).astype(np.float32, copy=False)
+    array = _checked_values(array, allow_nan=allow_nan, input_name=name, estimator=estimator)
     if array.ndim == 2:
         array = array[:, :, np.newaxis]
     return array
