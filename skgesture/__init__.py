@@ -14,6 +14,7 @@ _LAZY = {
     "SkeletonNormalizer": "preprocessing",
     "JointSelector": "preprocessing",
     "FrameRateResampler": "preprocessing",
+    "JointImputer": "preprocessing",
     "FCClassifier": "classifiers",
     "CNNClassifier": "classifiers",
     "LSTMClassifier": "classifiers",

@@ -9,6 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skgesture.preprocessing import (
     Flattener,
     FrameRateResampler,
+    JointImputer,
     JointSelector,
     SkeletonNormalizer,
     SkeletonPadder,
@@ -23,6 +24,7 @@ TRANSFORMERS = [
     SkeletonNormalizer(center="centroid", center_mode="frame", scale=None),
     JointSelector(),
     FrameRateResampler(source_rate=60.0, target_rate=30.0),
+    JointImputer(),
 ]
 
 
