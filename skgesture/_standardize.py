@@ -64,4 +64,6 @@ def standardize(data, lengths, mean, scale):
         A new array; ``data`` is left untouched.
     """
     mask = _real_frames(lengths, data.shape[1])
-    return np.where(mask, (data - mean) / scale, 0.0).astype(np.float32, copy=False)
+    # In float64: with values near float32's limit (3.4e38), data - mean would overflow.
+    standardized = (data.astype(np.float64) - mean) / scale
+    return np.where(mask, standardized, 0.0).astype(np.float32, copy=False)

@@ -438,6 +438,7 @@ class Augmenter(BaseEstimator):
         if self.scaling > 0:
             result = scale(result, generator.uniform(1 - self.scaling, 1 + self.scaling))
         if self.jitter > 0:
+            _check_no_overflow(result, recording)
             result = jitter(result, self.jitter * spread(result), generator)
         if self.joint_dropout > 0:
             result = drop_joints(result, self.joint_dropout, generator)
@@ -514,9 +515,23 @@ def augment_batch(augment, data, lengths, rng=None):
                 f"augment returned {len(result)} frames for recording {index}, more than the "
                 f"batch's {data.shape[1]}."
             )
+        _check_no_overflow(result, recording[:length], index)
         augmented[index, : len(result)] = result
         new_lengths[index] = len(result)
     return augmented, new_lengths
+
+
+def _check_no_overflow(result, recording, index=None):
+    """Refuse an augmented recording that overflowed (values near float32's limit, 3.4e38)."""
+    if np.isfinite(result).all() or not np.isfinite(recording).all():
+        return
+    which = "the recording" if index is None else f"recording {index}"
+    raise ValueError(
+        f"augmenting {which} gave infinite values: its positions (up to "
+        f"{float(np.abs(recording).max()):.3g}) are too close to float32's limit (3.4e38) to be "
+        "scaled or rotated. Rescale the recordings (for instance to metres) or train with "
+        "augment=None."
+    )
 
 
 class _FunctionAugmenter:

@@ -113,7 +113,7 @@ def _checked_values(array, *, allow_nan, input_name, estimator):
         where = ", ".join(map(str, position))
         raise ValueError(
             f"Input {input_name} contains infinity or a value too large for dtype('float32'): "
-            f"{input_name}[{where}] is {array[position]!r}. Values are stored as float32 "
+            f"{input_name}[{where}] is {float(array[position])!r}. Values are stored as float32 "
             "(up to about 3.4e38); rescale the data or mark missing values as NaN."
         )
     return values
@@ -176,6 +176,17 @@ def _is_nested_sequence_array(X):
     return array.dtype != object
 
 
+def _is_array_of_recordings(X):
+    """Whether X is ``np.array(recordings, dtype=object)``: a 1-D object array of arrays."""
+    return (
+        isinstance(X, np.ndarray)
+        and X.dtype == object
+        and X.ndim == 1
+        and len(X) > 0
+        and all(np.ndim(item) > 0 for item in X)
+    )
+
+
 def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
     """Validate a dataset and keep its layout (ragged list or dense array).
 
@@ -203,6 +214,8 @@ def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
         recordings whose joints or coordinates disagree, or an unsupported number of
         dimensions; the message names the recording at fault.
     """
+    if _is_array_of_recordings(X):
+        X = list(X)
     if isinstance(X, list | tuple):
         if len(X) == 0:
             raise ValueError(
