@@ -4,11 +4,12 @@ A :class:`Skeleton` describes the joints of a recording ``(n_frames, n_joints, n
 name of each joint, its parent (which defines the bones), the pairs of joints that swap under a
 left/right mirror, and which coordinate axis points up. It holds no coordinates.
 
-Two skeletons are built in:
+Three skeletons are built in:
 
 - :data:`NATOPS_SKELETON`, the 8 sensors of the NATOPS data set, in the data's order;
 - :data:`MOCAPLAB_SKELETON`, a 79-joint skeleton in the style of the MocapLab exports used by
-  Allemand et al. (2024), on which :func:`skgesture.datasets.make_gestures` draws.
+  Allemand et al. (2024), on which :func:`skgesture.datasets.make_gestures` draws;
+- :data:`COCO_17_SKELETON`, the 17 image keypoints of the COCO layout (2-D pose estimators).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "Skeleton",
     "NATOPS_SKELETON",
     "MOCAPLAB_SKELETON",
+    "COCO_17_SKELETON",
     "get_skeleton",
 ]
 
@@ -471,7 +473,39 @@ NATOPS_SKELETON = Skeleton(
 #: per finger) and 8 leg joints. Y is up and the performer faces +Z, with their left at +X.
 MOCAPLAB_SKELETON = _mocaplab()
 
-_BUILTINS = {"natops": NATOPS_SKELETON, "mocaplab": MOCAPLAB_SKELETON}
+#: The 17 keypoints of the COCO person layout, written by most 2-D pose estimators, in their
+#: order. The bones are the links COCO draws, less the three that close loops (between the
+#: eyes, the shoulders and the hips), so that each joint has one parent: the head hangs from
+#: the nose, each arm from its ear, each leg from its shoulder. Image coordinates: x to the
+#: right, y (the vertical axis) pointing down.
+COCO_17_SKELETON = Skeleton(
+    "coco17",
+    (
+        "nose",
+        "left_eye",
+        "right_eye",
+        "left_ear",
+        "right_ear",
+        "left_shoulder",
+        "right_shoulder",
+        "left_elbow",
+        "right_elbow",
+        "left_wrist",
+        "right_wrist",
+        "left_hip",
+        "right_hip",
+        "left_knee",
+        "right_knee",
+        "left_ankle",
+        "right_ankle",
+    ),
+    parents=(-1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 5, 6, 11, 12, 13, 14),
+    mirror_pairs=((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)),
+    up_axis=1,
+    forward_axis=None,
+)
+
+_BUILTINS = {"natops": NATOPS_SKELETON, "mocaplab": MOCAPLAB_SKELETON, "coco17": COCO_17_SKELETON}
 
 
 def get_skeleton(name):
@@ -479,7 +513,7 @@ def get_skeleton(name):
 
     Parameters
     ----------
-    name : {"natops", "mocaplab"}
+    name : {"natops", "mocaplab", "coco17"}
         Case-insensitive.
 
     Returns

@@ -1,4 +1,4 @@
-"""Load a folder of MocapLab CSV recordings, with their labels, as a dataset."""
+"""Load a folder of recordings (MocapLab CSV, BVH, C3D, 2-D keypoints), with their labels."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from skgesture.io._text import file_error, plural
+from skgesture.io.bvh import read_bvh
+from skgesture.io.c3d import read_c3d
+from skgesture.io.keypoints import is_keypoint_csv, read_keypoints
 from skgesture.io.labels import LabelTable, read_labels
 from skgesture.io.mocap_csv import MISSING_POLICIES, check_missing_policy, read_mocap_csv
 
@@ -21,6 +24,25 @@ __all__ = ["load_mocap_folder"]
 def _stem_key(stem):
     # macOS stores file names decomposed (NFD), tables hold them composed (NFC): compare as NFC.
     return unicodedata.normalize("NFC", str(stem))
+
+
+def _read_recording(path, missing):
+    """Read one recording with the reader of its extension."""
+    suffix = path.suffix.lower()
+    if suffix == ".bvh":
+        return read_bvh(path)
+    if suffix == ".c3d":
+        return read_c3d(path, missing=missing)
+    if suffix == ".json" or (suffix == ".csv" and is_keypoint_csv(path)):
+        return read_keypoints(path, missing=missing)
+    if suffix == ".csv":
+        return read_mocap_csv(path, missing=missing)
+    raise file_error(
+        path,
+        f"no reader knows the extension {path.suffix!r}; recordings are .csv (MocapLab or "
+        "keypoint tables), .bvh, .c3d or .json (keypoints) files. Pass a pattern that "
+        "matches only recordings.",
+    )
 
 
 def _check_same_joints(recordings):
@@ -42,13 +64,17 @@ def _check_same_joints(recordings):
 
 
 def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False, pattern="*.csv"):
-    """Load every MocapLab CSV recording of a folder, with its label, as a dataset.
+    """Load every recording of a folder, with its label, as a dataset.
 
-    Recordings are read with :func:`read_mocap_csv` in the order of their file names (their
-    paths relative to ``folder``, compared character by character), so the order is the same
-    on every machine. A recording's label is the table's label of its file stem (the file
-    name without ``.csv``; Unicode names are compared in NFC form, so names written by macOS
-    match those typed in a table).
+    Each file is read by the reader of its extension, so one folder may mix formats:
+    ``.csv`` with :func:`read_mocap_csv` (or :func:`read_keypoints` when its header names
+    ``<joint>_x`` and ``<joint>_y`` columns), ``.bvh`` with :func:`read_bvh`, ``.c3d`` with
+    :func:`read_c3d` and ``.json`` with :func:`read_keypoints`; every recording must have the
+    same joints. Recordings are read in the order of their file names (their paths relative
+    to ``folder``, compared character by character), so the order is the same on every
+    machine. A recording's label is the table's label of its file stem (the file name without
+    its extension; Unicode names are compared in NFC form, so names written by macOS match
+    those typed in a table).
 
     Parameters
     ----------
@@ -62,19 +88,22 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         ``folder`` (as ``Annotation_gloses.csv`` does); any other file matching ``pattern``
         is.
     missing : {"raise", "interpolate", "drop"}, default="raise"
-        What to do with missing positions; see :func:`read_mocap_csv`.
+        What to do with missing positions (blank CSV cells, occluded C3D markers, keypoints
+        not detected); see :func:`read_mocap_csv`. BVH files have none.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the Bunch.
-    pattern : str, default=``"*.csv"``
+    pattern : str or sequence of str, default=``"*.csv"``
         Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
-        subfolders); absolute patterns and ``..`` are refused.
+        subfolders), or several (``("*.bvh", "*.c3d")`` for a folder of both); absolute
+        patterns and ``..`` are refused. A matching file whose extension no reader knows is
+        refused.
 
     Returns
     -------
     dataset : :class:`~sklearn.utils.Bunch`
         With the keys
 
-        data : list of ndarray of shape (n_frames_i, n_joints, 3), float32
+        data : list of ndarray of shape (n_frames_i, n_joints, n_coords), float32
             The recordings (a ragged dataset, see ``docs/conventions.md``).
         target : ndarray of shape (n_recordings,), dtype object
             Each recording's label as written in the table, or the integer ``-1`` for a
@@ -142,12 +171,16 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         if not folder.exists():
             raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r}")
         raise NotADirectoryError(f"Not a folder: {os.fspath(folder)!r}")
-    pattern_parts = Path(pattern).parts if isinstance(pattern, str) else ()
-    if not pattern_parts or Path(pattern).is_absolute() or ".." in pattern_parts:
-        raise ValueError(
-            f"pattern must be a glob pattern relative to the folder, such as '*.csv' or "
-            f"'**/*.csv'; got {pattern!r}."
-        )
+    patterns = [pattern] if isinstance(pattern, str) else pattern
+    if not isinstance(patterns, list | tuple) or not patterns:
+        patterns = [None]
+    for one in patterns:
+        parts = Path(one).parts if isinstance(one, str) else ()
+        if not parts or Path(one).is_absolute() or ".." in parts:
+            raise ValueError(
+                f"pattern must be a glob pattern relative to the folder, such as '*.csv' or "
+                f"'**/*.csv', or a list of them; got {pattern!r}."
+            )
     if labels is None:
         labels = {}
     elif isinstance(labels, str | os.PathLike):
@@ -163,7 +196,7 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         label_path = None
 
     files = sorted(
-        (path for path in folder.glob(pattern) if path.is_file()),
+        {path for one in patterns for path in folder.glob(one) if path.is_file()},
         key=lambda path: path.relative_to(folder).as_posix(),
     )
     if label_path is not None:
@@ -173,7 +206,7 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
             f"No file in {os.fspath(folder)!r} matches pattern={pattern!r}"
             + (" besides the label table." if label_path is not None else ".")
         )
-    recordings = [read_mocap_csv(path, missing=missing) for path in files]
+    recordings = [_read_recording(path, missing) for path in files]
     _check_same_joints(recordings)
 
     unset = [stem for stem, label in labels.items() if label is None]

@@ -1,0 +1,431 @@
+"""Read BVH (Biovision hierarchy) files: joint positions by forward kinematics, and the skeleton.
+
+A BVH file holds a hierarchy of joints (each with its offset from its parent, the channels it
+animates and its children, ending in ``End Site`` leaves) and then one line of channel values
+per frame::
+
+    HIERARCHY
+    ROOT Hips
+    {
+        OFFSET 0 0 0
+        CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation
+        JOINT Chest
+        {
+            OFFSET 0 5 0
+            CHANNELS 3 Zrotation Xrotation Yrotation
+            End Site
+            {
+                OFFSET 0 5 0
+            }
+        }
+    }
+    MOTION
+    Frames: 2
+    Frame Time: .0083333
+    0 0 0 0 0 0 0 0 0
+    0 0 0 90 0 0 0 0 0
+
+:func:`read_bvh` turns the rotations into joint positions with numpy, following Meredith &
+Maddock, "Motion capture file formats explained" (2001): each joint's local transform is a
+translation by its offset (plus its position channels, where it has them) followed by its
+rotation channels applied in the order they are listed, so ``Zrotation Xrotation Yrotation``
+rotates a vector by ``Rz @ Rx @ Ry``. Angles are in degrees.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from skgesture.io._text import file_error, plural, read_text, split_lines
+from skgesture.skeleton import Skeleton
+
+__all__ = ["read_bvh"]
+
+_CHANNELS = {
+    f"{axis}{kind}": (kind, "XYZ".index(axis))
+    for axis in "XYZ"
+    for kind in ("position", "rotation")
+}
+_FRAMES = re.compile(r"frames\s*:\s*(\S*)\s*$", re.IGNORECASE)
+_FRAME_TIME = re.compile(r"frame\s+time\s*:\s*(\S*)\s*$", re.IGNORECASE)
+
+
+class _Tokens:
+    """The words of the hierarchy, each with its line number, read one at a time."""
+
+    def __init__(self, path, lines):
+        self.path = path
+        self.words = [(word, number) for number, line in lines for word in line.split()]
+        self.index = 0
+        self.last_line = lines[-1][0] if lines else 1
+
+    def next(self, expected):
+        if self.index == len(self.words):
+            raise file_error(
+                self.path,
+                f"the hierarchy ends where {expected} was expected (is a '}}' or the MOTION "
+                "section missing?).",
+                line=self.last_line,
+            )
+        word, line = self.words[self.index]
+        self.index += 1
+        return word, line
+
+    def peek(self):
+        return self.words[self.index][0] if self.index < len(self.words) else None
+
+    def expect(self, keyword):
+        word, line = self.next(repr(keyword))
+        if word.upper() != keyword.upper():
+            raise file_error(self.path, f"expected {keyword!r}, found {word!r}.", line=line)
+        return line
+
+    def number(self, what):
+        word, line = self.next(what)
+        try:
+            value = float(word)
+        except ValueError:
+            raise file_error(
+                self.path, f"{word!r} is not a number (expected {what}).", line=line
+            ) from None
+        if not math.isfinite(value):
+            raise file_error(self.path, f"{what} is {word!r}; it must be finite.", line=line)
+        return value
+
+
+def _parse_offset(tokens):
+    tokens.expect("OFFSET")
+    return [tokens.number(f"the {axis} offset") for axis in "xyz"]
+
+
+def _parse_channels(tokens):
+    if (tokens.peek() or "").upper() != "CHANNELS":
+        return []
+    tokens.expect("CHANNELS")
+    word, line = tokens.next("the number of channels")
+    if not word.isdigit():
+        raise file_error(tokens.path, f"{word!r} is not a number of channels (0 to 6).", line=line)
+    channels = []
+    for _ in range(int(word)):
+        name, line = tokens.next(f"one of the {word} channels")
+        key = name[:1].upper() + name[1:].lower()
+        if key not in _CHANNELS:
+            raise file_error(
+                tokens.path,
+                f"{name!r} is not a channel; expected one of {', '.join(sorted(_CHANNELS))} "
+                f"({word} channels are announced on this line).",
+                line=line,
+            )
+        channels.append(_CHANNELS[key])
+    return channels
+
+
+def _parse_joint(tokens, parent, joints, end_sites):
+    """Parse one joint's name, braces and body (after ROOT or JOINT); children recursively."""
+    name, line = tokens.next("a joint name")
+    if name == "{":
+        raise file_error(tokens.path, "a joint has no name before its '{'.", line=line)
+    index = len(joints)
+    joints.append({"name": name, "parent": parent, "line": line})
+    tokens.expect("{")
+    joints[index]["offset"] = _parse_offset(tokens)
+    joints[index]["channels"] = _parse_channels(tokens)
+    while True:
+        word, line = tokens.next(f"a JOINT, an End Site or the '}}' closing {name!r}")
+        keyword = word.upper()
+        if keyword == "}":
+            return
+        if keyword == "JOINT":
+            _parse_joint(tokens, index, joints, end_sites)
+        elif keyword == "END":
+            tokens.expect("Site")
+            tokens.expect("{")
+            end_sites.append({"parent": index, "offset": _parse_offset(tokens), "line": line})
+            tokens.expect("}")
+        else:
+            raise file_error(
+                tokens.path,
+                f"expected JOINT, End Site or '}}' inside joint {name!r}, found {word!r}.",
+                line=line,
+            )
+
+
+def _parse_hierarchy(path, lines):
+    """Joints and end sites, and the index of the MOTION line."""
+    motion = next((k for k, line in enumerate(lines) if line.strip().upper() == "MOTION"), None)
+    if motion is None:
+        raise file_error(path, "has no MOTION line; is this a BVH file?")
+    numbered = [(k + 1, line) for k, line in enumerate(lines[:motion]) if line.strip()]
+    tokens = _Tokens(path, numbered)
+    tokens.expect("HIERARCHY")
+    joints, end_sites = [], []
+    while tokens.peek() is not None:
+        tokens.expect("ROOT")
+        _parse_joint(tokens, -1, joints, end_sites)
+    if not joints:
+        raise file_error(path, "the hierarchy has no ROOT joint.", line=motion + 1)
+    seen = {}
+    for joint in joints:
+        if joint["name"] in seen:
+            raise file_error(
+                path,
+                f"joint name {joint['name']!r} appears twice (also on line "
+                f"{seen[joint['name']]}); joint names must be unique.",
+                line=joint["line"],
+            )
+        seen[joint["name"]] = joint["line"]
+    return joints, end_sites, motion
+
+
+def _header_value(path, lines, index, pattern, label):
+    """The value of the ``Frames:`` or ``Frame Time:`` line at ``index``, as a string."""
+    line = lines[index] if index < len(lines) else ""
+    match = pattern.match(line.strip())
+    if match is None or not match.group(1):
+        raise file_error(
+            path,
+            f"expected {label!r} and its value after MOTION, found {line.strip()!r}.",
+            line=index + 1,
+        )
+    return match.group(1)
+
+
+def _parse_motion(path, lines, motion, n_channels):
+    """``(values, frame_time)``: the channel values of each frame, and the frame time."""
+    declared = _header_value(path, lines, motion + 1, _FRAMES, "Frames:")
+    if not declared.isdigit():
+        raise file_error(
+            path, f"the number of frames {declared!r} is not a whole number.", line=motion + 2
+        )
+    text = _header_value(path, lines, motion + 2, _FRAME_TIME, "Frame Time:")
+    try:
+        frame_time = float(text)
+    except ValueError:
+        frame_time = math.nan
+    if not (math.isfinite(frame_time) and frame_time > 0):
+        raise file_error(
+            path, f"the frame time {text!r} is not a positive number of seconds.", line=motion + 3
+        )
+    first = motion + 3
+    rows, line_numbers = [], []
+    for number, line in enumerate(lines[first:], start=first + 1):
+        if line.strip():
+            rows.append(line.split())
+            line_numbers.append(number)
+    for row, number in zip(rows, line_numbers):
+        if len(row) != n_channels:
+            raise file_error(
+                path,
+                f"this frame has {plural(len(row), 'value')} but the hierarchy has "
+                f"{plural(n_channels, 'channel')}.",
+                line=number,
+            )
+    if not rows:
+        raise file_error(path, f"has no frames (the header announces {declared}).")
+    try:
+        values = np.array(rows, dtype=np.float64).reshape(len(rows), n_channels)
+    except ValueError:
+        for row, number in zip(rows, line_numbers):
+            for column, cell in enumerate(row):
+                try:
+                    float(cell)
+                except ValueError:
+                    raise file_error(
+                        path, f"{cell!r} is not a number.", line=number, column=column + 1
+                    ) from None
+        raise
+    if not np.isfinite(values).all():
+        row, column = np.argwhere(~np.isfinite(values))[0]
+        raise file_error(
+            path,
+            f"{rows[row][column]!r} is not finite; BVH channels have no missing values.",
+            line=line_numbers[row],
+            column=column + 1,
+        )
+    if int(declared) != len(rows):
+        warnings.warn(
+            f"{os.fspath(path)!r}: the header announces {declared} frames but the file holds "
+            f"{len(rows)}; reading the {len(rows)} frames it holds.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return values, frame_time
+
+
+def _elementary_rotations(axis, degrees):
+    """Rotation matrices about one axis, shape ``(n_frames, 3, 3)``."""
+    radians = np.deg2rad(degrees)
+    cos, sin = np.cos(radians), np.sin(radians)
+    matrices = np.zeros((len(degrees), 3, 3))
+    first, second = [(1, 2), (2, 0), (0, 1)][axis]
+    matrices[:, axis, axis] = 1.0
+    matrices[:, first, first] = cos
+    matrices[:, second, second] = cos
+    matrices[:, first, second] = -sin
+    matrices[:, second, first] = sin
+    return matrices
+
+
+def _forward_kinematics(joints, end_sites, values):
+    """Global positions ``(n_frames, n_joints + n_end_sites, 3)``, joints then end sites."""
+    n_frames = len(values)
+    positions = np.empty((n_frames, len(joints) + len(end_sites), 3))
+    rotations = np.empty((len(joints), n_frames, 3, 3))
+    column = 0
+    for index, joint in enumerate(joints):
+        translation = np.tile(np.asarray(joint["offset"]), (n_frames, 1))
+        rotation = np.broadcast_to(np.eye(3), (n_frames, 3, 3))
+        for kind, axis in joint["channels"]:
+            if kind == "position":
+                translation[:, axis] += values[:, column]
+            else:
+                rotation = rotation @ _elementary_rotations(axis, values[:, column])
+            column += 1
+        parent = joint["parent"]
+        if parent < 0:
+            positions[:, index] = translation
+            rotations[index] = rotation
+        else:
+            positions[:, index] = positions[:, parent] + np.einsum(
+                "fij,fj->fi", rotations[parent], translation
+            )
+            rotations[index] = rotations[parent] @ rotation
+    for site, end_site in enumerate(end_sites, start=len(joints)):
+        parent = end_site["parent"]
+        positions[:, site] = positions[:, parent] + rotations[parent] @ np.asarray(
+            end_site["offset"]
+        )
+    return positions
+
+
+def _end_site_names(joints, end_sites):
+    taken = {joint["name"] for joint in joints}
+    names = []
+    for end_site in end_sites:
+        base = f"{joints[end_site['parent']]['name']}_End"
+        name, count = base, 1
+        while name in taken:
+            count += 1
+            name = f"{base}{count}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def read_bvh(path, *, end_sites=False):
+    """Read a BVH file as joint positions, with its skeleton.
+
+    Joint positions are computed from the hierarchy's offsets and each frame's channels by
+    forward kinematics (see the module's description for the convention). Each joint's
+    rotation order is the order of its own ``CHANNELS`` line, so joints with 3 (rotation) and
+    6 (position and rotation) channels, and different orders, may be mixed. Joint names are
+    kept as written (``mixamorig:Hips``); words may be separated by spaces or tabs, lines end
+    in LF, CRLF or CR. The file is only read, never modified.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The BVH file.
+    end_sites : bool, default=False
+        Also return the ``End Site`` leaves (tips of the head, hands, feet, ...) as joints,
+        after all the named joints, named ``<parent>_End``.
+
+    Returns
+    -------
+    recording : :class:`~sklearn.utils.Bunch`
+        With the keys
+
+        positions : ndarray of shape (n_frames, n_joints, 3), float32
+            Global position of each joint in each frame, in the file's units.
+
+        joint_names : list of str
+            The joints in the order of the hierarchy (depth first), then the end sites.
+
+        times : ndarray of shape (n_frames,), float64
+            ``arange(n_frames) * frame_time``.
+
+        filename : str
+            ``path`` as a string.
+
+        skeleton : :class:`~skgesture.skeleton.Skeleton`
+            The topology: each joint's parent from the hierarchy, left/right pairs inferred
+            from the names, Y up (the BVH convention).
+
+        frame_time : float
+            Seconds per frame, as written.
+
+    Warns
+    -----
+    UserWarning
+        When the ``Frames:`` line announces a different number of frames than the file holds;
+        the frames it holds are read.
+
+    Raises
+    ------
+    ValueError
+        If the file is malformed: no HIERARCHY or MOTION, unbalanced braces, an unknown
+        channel, a joint name used twice, a frame with the wrong number of values, a value
+        that is not a finite number, no frames, or a frame time that is not a positive number.
+        The message names the file and the line.
+
+    See Also
+    --------
+    read_mocap_csv : MocapLab CSV recordings.
+    load_mocap_folder : Read a folder of recordings (``.bvh`` files among them).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skgesture.io import read_bvh
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "arm.bvh"
+    >>> _ = path.write_text(
+    ...     "HIERARCHY\\nROOT Shoulder\\n{\\n  OFFSET 0 0 0\\n"
+    ...     "  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\\n"
+    ...     "  JOINT Elbow\\n  {\\n    OFFSET 1 0 0\\n"
+    ...     "    CHANNELS 3 Zrotation Xrotation Yrotation\\n"
+    ...     "    End Site\\n    {\\n      OFFSET 1 0 0\\n    }\\n  }\\n}\\n"
+    ...     "MOTION\\nFrames: 2\\nFrame Time: .04\\n"
+    ...     "0 0 0 0 0 0 0 0 0\\n"
+    ...     "0 0 0 90 0 0 0 0 0\\n"
+    ... )
+    >>> recording = read_bvh(path, end_sites=True)
+    >>> recording.joint_names
+    ['Shoulder', 'Elbow', 'Elbow_End']
+    >>> recording.positions[1].round(6) + 0.0  # the arm raised by 90 degrees about Z
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [0., 2., 0.]], dtype=float32)
+    >>> recording.skeleton.bones
+    [(0, 1), (1, 2)]
+    """
+    if not isinstance(end_sites, bool | np.bool_):
+        raise TypeError(f"end_sites must be True or False; got {end_sites!r}.")
+    lines = split_lines(read_text(path))
+    joints, sites, motion = _parse_hierarchy(path, lines)
+    n_channels = sum(len(joint["channels"]) for joint in joints)
+    values, frame_time = _parse_motion(path, lines, motion, n_channels)
+    sites = sites if end_sites else []
+    positions = _forward_kinematics(joints, sites, values)
+    names = [joint["name"] for joint in joints] + _end_site_names(joints, sites)
+    parents = [joint["parent"] for joint in joints] + [site["parent"] for site in sites]
+    inferred = Skeleton.from_joint_names(names)
+    skeleton = Skeleton(Path(path).stem or "bvh", names, parents, inferred.mirror_pairs, 1)
+    with np.errstate(over="ignore"):
+        positions = positions.astype(np.float32)
+    if np.isinf(positions).any():
+        raise file_error(path, "joint positions exceed float32's range.")
+    return Bunch(
+        positions=positions,
+        joint_names=names,
+        times=np.arange(len(values)) * frame_time,
+        filename=os.fspath(path),
+        skeleton=skeleton,
+        frame_time=frame_time,
+    )
