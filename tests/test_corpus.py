@@ -14,8 +14,8 @@ import pytest
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 ENTRIES = MANIFEST["entries"]
-# Files that describe the corpus rather than belong to it.
-CORPUS_DOCUMENTS = {"manifest.json", "README.md", ".gitattributes"}
+# Files that describe the corpus rather than belong to it (arrays.py: tests/test_corpus_arrays.py).
+CORPUS_DOCUMENTS = {"manifest.json", "README.md", ".gitattributes", "arrays.py"}
 
 
 def resolve(dotted):

@@ -222,6 +222,12 @@ def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
                 f"Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required. "
                 f"{input_name} is an empty list of recordings."
             )
+        text = next((i for i, item in enumerate(X) if isinstance(item, str | bytes)), None)
+        if text is not None:
+            raise ValueError(
+                f"{input_name}[{text}] is the string {X[text]!r}, not a recording; read files "
+                "into arrays first (skgesture.io.read_mocap_csv, load_mocap_folder, read_ts)."
+            )
         if _is_nested_sequence_array(X):
             # Nested Python lists of numbers are scikit-learn's "array-like" (X.tolist()), and a
             # flat list of numbers gets scikit-learn's 1-D message; a list of arrays is a list of
