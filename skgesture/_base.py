@@ -42,7 +42,9 @@ from skorch.dataset import ValidSplit
 from torch.utils.data import default_collate
 
 from skgesture._standardize import channel_statistics, standardize
+from skgesture._store_items import RecordingItems
 from skgesture.nn.losses import SmoothedCrossEntropyLoss
+from skgesture.store import RecordingStore
 from skgesture.utils.validation import check_dataset
 
 # Documentation of the parameters every estimator shares, spliced into each class docstring.
@@ -399,14 +401,15 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _train(self, data, lengths, y, y_codes, resume):
         """Build the skorch net, set its starting weights and train it on ``data``."""
-        if self._fixed_length:
+        out_of_core = isinstance(data, RecordingStore)
+        if self._fixed_length and not out_of_core:  # the collator crops a store's batches
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         self.early_stopping_ = self._resolve_early_stopping(y_codes)
         device = self._resolve_device()
         rng = check_random_state(self.random_state)
         torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
         cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
-        inputs = {"x": data, "lengths": lengths}
+        inputs = RecordingItems(data, y_codes) if out_of_core else {"x": data, "lengths": lengths}
         with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(int(torch_seed))
             net = self._make_net(y, device, int(split_seed), int(augment_seed))
@@ -430,7 +433,11 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
                 f"This {type(self).__name__} estimator requires y to be passed, but the "
                 "target y is None."
             )
-        data, lengths, layout = check_dataset(X, estimator=self)
+        if isinstance(X, RecordingStore):
+            # Recordings on disk are checked as training reads them, never all at once.
+            data, lengths, layout = X, X.lengths, "4d"
+        else:
+            data, lengths, layout = check_dataset(X, estimator=self)
         if layout == "2d" and (reset or self._fitted_layout == "2d"):
             # Tabular input follows scikit-learn: n_features_in_ counts columns, and feature
             # names are recorded and checked.

@@ -19,15 +19,31 @@ def _real_frames(lengths, n_frames):
     return mask[:, :, np.newaxis, np.newaxis]
 
 
-def channel_statistics(data, lengths):
+def _chunk_statistics(data, lengths):
+    """Real-frame count, mean and sum of squared deviations of each channel of one chunk."""
+    mask = _real_frames(lengths, data.shape[1])
+    count = int(np.sum(lengths))
+    mean = np.sum(data, axis=(0, 1), where=mask, dtype=np.float64) / max(count, 1)
+    centred = np.where(mask, data - mean, 0.0)
+    return count, mean, np.sum(centred * centred, axis=(0, 1))
+
+
+def channel_statistics(data, lengths, *, chunk_values=2**22):
     """Mean and scale of each joint coordinate over the real frames of a padded dataset.
+
+    The dataset is read in one streaming pass over chunks of recordings, whose statistics are
+    merged exactly (Chan et al.'s pairwise update), so it need not fit in memory.
 
     Parameters
     ----------
-    data : ndarray of shape (n_samples, n_frames, n_joints, n_coords)
-        Zero-padded recordings.
+    data : array-like of shape (n_samples, n_frames, n_joints, n_coords)
+        Zero-padded recordings: an ndarray, or anything whose ``data[start:stop]`` gives such an
+        ndarray of recordings, such as a memory-mapped array or a
+        :class:`~skgesture.store.RecordingStore`.
     lengths : ndarray of shape (n_samples,)
         Number of real frames of each recording.
+    chunk_values : int, default=2**22
+        About how many values to read at a time (whole recordings, at least one).
 
     Returns
     -------
@@ -36,12 +52,20 @@ def channel_statistics(data, lengths):
         Standard deviation; channels that never change get 1, so they stay constant (zero)
         instead of dividing by zero.
     """
-    mask = _real_frames(lengths, data.shape[1])
-    count = max(int(np.sum(lengths)), 1)
-    mean = np.sum(data, axis=(0, 1), where=mask, dtype=np.float64) / count
-    centred = np.where(mask, data - mean, 0.0)
-    var = np.sum(centred * centred, axis=(0, 1)) / count
-    scale = np.sqrt(var)
+    lengths = np.asarray(lengths)
+    n_samples = data.shape[0]
+    chunk = max(1, chunk_values // max(1, int(np.prod(data.shape[1:]))))
+    count, mean, squares = 0, 0.0, 0.0
+    for start in range(0, n_samples, chunk):
+        stop = min(start + chunk, n_samples)
+        part = np.asarray(data[start:stop])
+        count_b, mean_b, squares_b = _chunk_statistics(part, lengths[start:stop])
+        total = count + count_b
+        delta = mean_b - mean
+        mean = mean + delta * (count_b / max(total, 1))
+        squares = squares + squares_b + delta * delta * (count * count_b / max(total, 1))
+        count = total
+    scale = np.sqrt(squares / max(count, 1))
     # Channels that are constant up to float32 rounding count as constant.
     tiny = 10 * np.finfo(np.float32).eps * np.maximum(np.abs(mean), 1.0)
     scale = np.where(scale > tiny, scale, 1.0)
