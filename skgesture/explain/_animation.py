@@ -23,6 +23,8 @@ class SkeletonView:
     (``forward_axis``), so the performer is seen from the front; otherwise it is the other axis
     along which the recording spreads the most. The ``top_k`` joints of
     each frame are drawn in green, as in Allemand et al. (2024), the others in grey.
+    Recordings with 2 coordinates are image keypoints, whose y points down: their vertical
+    axis is flipped so that the performer stands upright.
     """
 
     def __init__(self, explanation, i, skeleton=None):
@@ -46,7 +48,7 @@ class SkeletonView:
         up = self.skeleton.up_axis if self.skeleton is not None else 1
         up = min(up, n_coords - 1)
         forward = self.skeleton.forward_axis if self.skeleton is not None else None
-        others = [axis for axis in range(n_coords) if axis not in (up, forward)]
+        others = [axis for axis in range(n_coords) if axis not in (up, forward)] or [1 - up]
         spread = [np.ptp(self.recording[:, :, axis]) for axis in others]
         self.axes = (others[int(np.argmax(spread))], up)
         self.top = explanation.top_joints(min(explanation.top_k, n_joints))[i]
@@ -72,7 +74,8 @@ class SkeletonView:
         low, high = points.min(axis=0), points.max(axis=0)
         margin = 0.05 * max(float(np.max(high - low)), 1e-6)
         ax.set_xlim(low[0] - margin, high[0] + margin)
-        ax.set_ylim(low[1] - margin, high[1] + margin)
+        bottom, top = low[1] - margin, high[1] + margin
+        ax.set_ylim((top, bottom) if self.recording.shape[2] == 2 else (bottom, top))
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])

@@ -67,7 +67,7 @@ default="hirescam"
         How gradients and activations combine (see above).
     top_k : int, default=10
         Joints highlighted per frame by the explanation's pictures (the paper's 10).
-    skeleton : Skeleton, {"natops", "mocaplab"} or None, default=None
+    skeleton : Skeleton, {"natops", "mocaplab", "coco17"} or None, default=None
         Topology of the recordings: joint names and bones for the pictures. None names the
         joints ``"joint 0"``, ``"joint 1"``... and draws no bones.
     batch_size : int, default=32
@@ -121,7 +121,7 @@ default="hirescam"
         "layer": [str, None],
         "method": [StrOptions(set(METHODS))],
         "top_k": [Interval(Integral, 1, None, closed="left")],
-        "skeleton": [Skeleton, StrOptions({"natops", "mocaplab"}), None],
+        "skeleton": [Skeleton, StrOptions({"natops", "mocaplab", "coco17"}), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
