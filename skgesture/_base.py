@@ -323,7 +323,74 @@ def resolve_device(device):
     return device
 
 
-class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
+class SkeletonInputMixin:
+    """Checks of the recordings an estimator is fitted on and later given.
+
+    Records, on the first fit, the input's layout (``_fitted_layout``) and size
+    (``n_features_in_``, and ``feature_names_in_`` for 2-D DataFrames); later, refuses
+    recordings whose joints or coordinates differ from ``n_joints_`` and ``n_coords_``.
+    """
+
+    def _validate_training_recordings(self, X, reset):
+        """Check ``X`` alone (no labels); the recordings part of :meth:`_validate_training_data`."""
+        data, lengths, layout = check_dataset(X, estimator=self)
+        if layout == "2d" and (reset or self._fitted_layout == "2d"):
+            validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+        self._record_layout(data, layout, reset)
+        return data, lengths
+
+    def _validate_new_recordings(self, X):
+        """Check recordings given to a fitted estimator; return ``(data, lengths, layout)``."""
+        check_is_fitted(self)
+        data, lengths, layout = check_dataset(X, estimator=self)
+        if layout == "2d" and self._fitted_layout == "2d":
+            validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        self._check_skeleton(data, layout)
+        return data, lengths, layout
+
+    def _record_layout(self, data, layout, reset):
+        """On a first fit, remember the input's layout and size; later, check they still fit."""
+        if not reset:
+            self._check_skeleton(data, layout)
+            return
+        if layout != "2d":
+            self.n_features_in_ = data.shape[2] * data.shape[3]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        self._fitted_layout = layout
+
+    def _check_skeleton(self, data, layout):
+        n_joints, n_coords = data.shape[2:]
+        if (n_joints, n_coords) == (self.n_joints_, self.n_coords_):
+            return
+        name = type(self).__name__
+        looks_like_one_recording = (
+            layout == "3d"
+            and data.shape[1:3] == (self.n_joints_, self.n_coords_)
+            and self._fitted_layout in ("list", "4d")
+            and self.n_coords_ > 1
+        )
+        if looks_like_one_recording:
+            raise ValueError(
+                f"X has shape {data.shape[:3]}, which looks like one recording of "
+                f"(n_frames, n_joints={self.n_joints_}, n_coords={self.n_coords_}); a 3-D array "
+                "is always a dataset (n_samples, n_frames, n_features). To predict one "
+                "recording, pass X[np.newaxis] or [recording]."
+            )
+        hint = ""
+        if n_coords == 1 and n_joints == self.n_joints_ * self.n_coords_:
+            hint = (
+                f" Reshape it to (n_samples, n_frames, {self.n_joints_}, {self.n_coords_}) to "
+                "give each joint its coordinates."
+            )
+        raise ValueError(
+            f"X has {n_joints} joints x {n_coords} coordinates per frame, but {name} was "
+            f"fitted on recordings of {self.n_joints_} joints x {self.n_coords_} "
+            f"coordinates.{hint}"
+        )
+
+
+class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator):
     """Base of the supervised estimators; subclasses say which network to build.
 
     Subclasses define ``__init__`` (all of :data:`COMMON_PARAMETER_CONSTRAINTS` plus their
@@ -446,15 +513,8 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
             y = column_or_1d(y, warn=True)
             assert_all_finite(y, input_name="y")
             check_consistent_length(data, y)
-            if reset:
-                self.n_features_in_ = data.shape[2] * data.shape[3]
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-        if reset:
-            self._fitted_layout = layout
+        self._record_layout(data, layout, reset)
         check_classification_targets(y)
-        if not reset:
-            self._check_skeleton(data, layout)
         return data, lengths, y
 
     def _encode_known_labels(self, y):
@@ -551,11 +611,7 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
 
     # -------------------------------------------------------------------------- predicting
     def _validate_predict_data(self, X):
-        check_is_fitted(self)
-        data, lengths, layout = check_dataset(X, estimator=self)
-        if layout == "2d" and self._fitted_layout == "2d":
-            validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        self._check_skeleton(data, layout)
+        data, lengths, _ = self._validate_new_recordings(X)
         if self._fixed_length:
             if lengths.max() > self.n_frames_:
                 warnings.warn(
@@ -567,36 +623,6 @@ class SkeletonClassifierBase(ClassifierMixin, BaseEstimator):
                 )
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         return {"x": data, "lengths": lengths}
-
-    def _check_skeleton(self, data, layout):
-        n_joints, n_coords = data.shape[2:]
-        if (n_joints, n_coords) == (self.n_joints_, self.n_coords_):
-            return
-        name = type(self).__name__
-        looks_like_one_recording = (
-            layout == "3d"
-            and data.shape[1:3] == (self.n_joints_, self.n_coords_)
-            and self._fitted_layout in ("list", "4d")
-            and self.n_coords_ > 1
-        )
-        if looks_like_one_recording:
-            raise ValueError(
-                f"X has shape {data.shape[:3]}, which looks like one recording of "
-                f"(n_frames, n_joints={self.n_joints_}, n_coords={self.n_coords_}); a 3-D array "
-                "is always a dataset (n_samples, n_frames, n_features). To predict one "
-                "recording, pass X[np.newaxis] or [recording]."
-            )
-        hint = ""
-        if n_coords == 1 and n_joints == self.n_joints_ * self.n_coords_:
-            hint = (
-                f" Reshape it to (n_samples, n_frames, {self.n_joints_}, {self.n_coords_}) to "
-                "give each joint its coordinates."
-            )
-        raise ValueError(
-            f"X has {n_joints} joints x {n_coords} coordinates per frame, but {name} was "
-            f"fitted on recordings of {self.n_joints_} joints x {self.n_coords_} "
-            f"coordinates.{hint}"
-        )
 
     def predict_proba(self, X):
         """Probability of each class for each recording.

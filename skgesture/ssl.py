@@ -1,0 +1,901 @@
+"""Self-supervised pre-training and semi-supervised gesture classification.
+
+- :class:`AutoencoderPretrainer` learns the convolutional trunk of
+  :class:`~skgesture.CNNClassifier` from unlabelled recordings, by masked reconstruction or by
+  contrastive learning (SimCLR), and turns recordings into embeddings.
+- :class:`SSLClassifier` follows scikit-learn's semi-supervised convention (``y == -1`` marks
+  an unlabelled recording): it pre-trains the trunk on every recording, then fine-tunes a
+  classifier on the labelled ones. The result is a CNN like :class:`~skgesture.CNNClassifier`,
+  so :class:`~skgesture.GradCAMExplainer` explains it.
+
+Both train through skorch like the supervised classifiers: the same standardisation, progress
+output, early stopping, ``random_state``, ``device`` and all-or-nothing ``fit``.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.metrics import accuracy_score
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.dataset import ValidSplit
+from skorch.utils import to_tensor
+
+from skgesture._base import (
+    _MIN_AUTO_VALIDATION_SIZE,
+    _OPTIMIZERS,
+    COMMON_PARAMETER_CONSTRAINTS,
+    SkeletonClassifierBase,
+    SkeletonInputMixin,
+    _BatchCollator,
+    _recover_from_interrupt,
+    _torch_threads,
+    resolve_device,
+    training_callbacks,
+)
+from skgesture._standardize import channel_statistics, standardize
+from skgesture.classifiers import _complete_docstring
+from skgesture.nn import ContrastiveNet, JointCNN, ReconstructionNet
+from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
+from skgesture.utils.validation import restore_layout
+
+__all__ = ["AutoencoderPretrainer", "SSLClassifier"]
+
+# Masked reconstruction hides (block of frames, joint) cells of this many frames: long enough
+# that a hidden stretch cannot be filled in from its two neighbouring frames alone.
+_MASK_BLOCK = 4
+
+# The contrastive views: what SimCLR needs from skeletons is views that differ in viewpoint,
+# size, speed, extent and which joints are seen, but keep the gesture.
+_CONTRASTIVE_AUGMENT = {
+    "rotation": 20.0,
+    "scaling": 0.2,
+    "jitter": 0.02,
+    "time_warp": 0.2,
+    "crop": 0.2,
+    "joint_dropout": 0.1,
+}
+
+_TRAINING_PARAMETERS = (
+    "max_epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "weight_decay",
+    "lr_schedule",
+    "early_stopping",
+    "validation_fraction",
+    "patience",
+    "device",
+    "random_state",
+    "verbose",
+    "n_threads",
+    "callbacks",
+    "net_params",
+)
+
+
+def _hide_blocks(data, mask_ratio, rng):
+    """Zero random (block of frames, joint) cells of a standardised batch (zero = the mean)."""
+    n_samples, n_frames, n_joints, _ = data.shape
+    n_blocks = -(-n_frames // _MASK_BLOCK)
+    hidden = rng.random((n_samples, n_blocks, n_joints)) < mask_ratio
+    hidden = np.repeat(hidden, _MASK_BLOCK, axis=1)[:, :n_frames]  # (batch, frames, joints)
+    return np.where(hidden[..., np.newaxis], np.float32(0), data)
+
+
+class _PretextCollator:
+    """Assemble pre-training batches: corrupted inputs and clean targets, or two views.
+
+    ``objective="reconstruction"``: the input is the standardised batch with random cells
+    hidden; the target is the clean standardised batch. ``objective="contrastive"``: the input
+    holds two augmented views of every recording, stacked (rows ``i`` and ``i + batch``).
+    With ``reseed=True`` every call starts from the same seed, so the validation batches get the
+    same corruption at every epoch and their loss can be compared from epoch to epoch.
+    """
+
+    def __init__(self, mean, scale, objective, mask_ratio, augmenter, seed, reseed=False):
+        self.mean = mean
+        self.scale = scale
+        self.objective = objective
+        self.mask_ratio = mask_ratio
+        self.augmenter = augmenter
+        self.seed = seed
+        self.reseed = reseed
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, items):
+        inputs = [item for item, _ in items]
+        lengths = np.array([item["lengths"] for item in inputs], dtype=np.int64)
+        data = np.stack([item["x"] for item in inputs])[:, : lengths.max()]
+        rng = np.random.default_rng(self.seed) if self.reseed else self.rng
+        if self.objective == "contrastive":
+            views = [self.augmenter.augment_batch(data, lengths, rng) for _ in range(2)]
+            data = np.concatenate([view for view, _ in views])
+            lengths = np.concatenate([view_lengths for _, view_lengths in views])
+            x = standardize(data, lengths, self.mean, self.scale)
+            target = torch.zeros(len(x))
+        else:
+            if self.augmenter is not None:
+                data, lengths = self.augmenter.augment_batch(data, lengths, rng)
+            clean = standardize(data, lengths, self.mean, self.scale)
+            x = _hide_blocks(clean, self.mask_ratio, rng)
+            target = torch.from_numpy(clean)
+        batch = {
+            "x": torch.from_numpy(np.ascontiguousarray(x)),
+            "lengths": torch.from_numpy(lengths),
+        }
+        return batch, target
+
+
+class _PretextNet(NeuralNet):
+    """A skorch net whose loss is the pre-training objective (it needs the batch's lengths)."""
+
+    def __init__(self, *args, objective="reconstruction", loss="l1", temperature=0.2, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+        self.loss = loss
+        self.temperature = temperature
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if self.objective == "contrastive":
+            return nt_xent_loss(y_pred, self.temperature)
+        lengths = to_tensor(X["lengths"], device=self.device)
+        target = to_tensor(y_true, device=self.device)
+        return masked_reconstruction_loss(y_pred, target, lengths, kind=self.loss)
+
+
+def _trunk_sizes(encoder):
+    """The sizes of a :class:`~skgesture.nn.cnn.JointEncoder`, to build a matching classifier."""
+    return {
+        "n_filters": encoder.n_filters,
+        "n_blocks": len(encoder.blocks),
+        "kernel_size": encoder.stem.conv.kernel_size[0],
+    }
+
+
+class AutoencoderPretrainer(
+    SkeletonInputMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Learn the convolutional trunk of the CNN from unlabelled recordings.
+
+    The trunk is the one of :class:`~skgesture.CNNClassifier` (``architecture="joint"``):
+    residual temporal convolutions shared by all joints. It is trained on one of two
+    objectives, without labels:
+
+    - ``"reconstruction"`` (masked reconstruction): random cells of 4 frames x 1 joint are
+      hidden (set to the channel mean) and a small convolutional decoder rebuilds the whole
+      recording from the trunk's features; the loss is the L1 or squared error over the real
+      frames. The paper's autoencoder reconstructs its unmodified input through a bottleneck;
+      this trunk keeps every frame and joint, so without hiding it could learn to copy.
+    - ``"contrastive"`` (SimCLR): two augmented views of every recording (rotation about the
+      vertical axis, scaling, jitter, time warping, cropping, joint dropout) are embedded and
+      projected, and the NT-Xent loss pulls the two views of a recording together and pushes
+      other recordings away. No labels are used (the paper's contrastive variant used them).
+
+    ``transform`` returns one embedding per recording: the trunk's features averaged over
+    real frames, for every joint (``n_filters * n_joints`` values), the input of the CNN's
+    linear head, so a linear model on them is a CNN with a frozen pre-trained trunk.
+
+    Parameters
+    ----------
+    objective : {"reconstruction", "contrastive"}, default="reconstruction"
+    n_filters : int, default=48
+        Channels of every convolution of the trunk.
+    n_blocks : int, default=2
+        Residual blocks of the trunk.
+    kernel_size : int, default=7
+        Frames covered by each convolution.
+    mask_ratio : float in [0, 1), default=0.5
+        Share of (4-frame block, joint) cells hidden for masked reconstruction.
+    loss : {"l1", "mse"}, default="l1"
+        Reconstruction error.
+    temperature : float, default=0.2
+        Temperature of the contrastive loss.
+    projection_size : int, default=128
+        Size of the contrastive projection head's output.
+    augment : "auto", None, "light", "medium", Augmenter or callable, default="auto"
+        Augmentation of the training recordings (see
+        :func:`skgesture.preprocessing.augment.make_augmenter`). ``"auto"``: none for
+        reconstruction; for contrastive, ``Augmenter(rotation=20, scaling=0.2, jitter=0.02,
+        time_warp=0.2, crop=0.2, joint_dropout=0.1)``. The contrastive objective needs one.
+    max_epochs : int, default=100
+    batch_size : int, default=32
+        Recordings per mini-batch; for the contrastive objective each batch holds twice as many
+        views, and every other recording of the batch is a negative example.
+    lr : float, default=0.003
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+    weight_decay : float, default=0.01
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the recordings and stop when their pre-training
+        loss has not improved for ``patience`` epochs, keeping the best epoch's weights.
+        ``"auto"`` turns it on when at least 100 recordings would be held out.
+    validation_fraction : float in (0, 1), default=0.2
+    patience : int, default=10
+    device : {"auto", "cpu", "cuda"}, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, the hold-out split, masking and augmentation.
+    verbose : int, default=0
+        0 prints nothing, 1 a table of losses per epoch, 2 also a progress bar over batches.
+    n_threads : int or None, default=None
+        Torch threads during ``fit``, ``transform`` and ``score``.
+    callbacks : list of skorch callbacks or None, default=None
+    net_params : dict or None, default=None
+        Further skorch parameters, applied last.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Values per frame (``n_joints_ * n_coords_``), or columns of 2-D input.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, only when fitted on a 2-D DataFrame with string column names.
+    n_joints_ : int
+    n_coords_ : int
+    n_frames_ : int
+        Length of the longest training recording.
+    channel_mean_ : ndarray of shape (n_joints_, n_coords_)
+    channel_scale_ : ndarray of shape (n_joints_, n_coords_)
+        Standardisation learned on the real frames of the training recordings.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_.encoder`` is the trunk.
+    history_ : skorch.History
+    n_iter_ : int
+        Epochs run.
+    early_stopping_ : bool
+    interrupted_ : bool
+        Whether ``fit`` was stopped by ``KeyboardInterrupt``; then the best completed epoch's
+        weights were restored and a warning said so.
+
+    See Also
+    --------
+    SSLClassifier : pre-trains with this class and fine-tunes a classifier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.ssl import AutoencoderPretrainer
+    >>> X = np.random.default_rng(0).normal(size=(12, 20, 5, 3))
+    >>> pretrainer = AutoencoderPretrainer(n_filters=8, max_epochs=3, random_state=0).fit(X)
+    >>> pretrainer.transform(X).shape  # 8 filters x 5 joints
+    (12, 40)
+    >>> pretrainer.reconstruct(X).shape
+    (12, 20, 5, 3)
+    """
+
+    _parameter_constraints = {
+        "objective": [StrOptions({"reconstruction", "contrastive"})],
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "n_blocks": [Interval(Integral, 0, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "mask_ratio": [Interval(Real, 0, 1, closed="left")],
+        "loss": [StrOptions({"l1", "mse"})],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "projection_size": [Interval(Integral, 1, None, closed="left")],
+        "augment": "no_validation",
+        **{name: COMMON_PARAMETER_CONSTRAINTS[name] for name in _TRAINING_PARAMETERS},
+    }
+
+    def __init__(
+        self,
+        *,
+        objective="reconstruction",
+        n_filters=48,
+        n_blocks=2,
+        kernel_size=7,
+        mask_ratio=0.5,
+        loss="l1",
+        temperature=0.2,
+        projection_size=128,
+        augment="auto",
+        max_epochs=100,
+        batch_size=32,
+        lr=0.003,
+        optimizer="adamw",
+        weight_decay=0.01,
+        lr_schedule="cosine",
+        early_stopping="auto",
+        validation_fraction=0.2,
+        patience=10,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        n_threads=None,
+        callbacks=None,
+        net_params=None,
+    ):
+        self.objective = objective
+        self.n_filters = n_filters
+        self.n_blocks = n_blocks
+        self.kernel_size = kernel_size
+        self.mask_ratio = mask_ratio
+        self.loss = loss
+        self.temperature = temperature
+        self.projection_size = projection_size
+        self.augment = augment
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_threads = n_threads
+        self.callbacks = callbacks
+        self.net_params = net_params
+
+    # ----------------------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Pre-train the trunk on recordings ``X``; labels are not used.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings in any layout of the data conventions.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+
+        Notes
+        -----
+        ``fit`` is all or nothing: when it raises, the estimator is left as it was.
+        """
+        state = dict(vars(self))
+        try:
+            return self._fit(X)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
+    def _fit(self, X):
+        data, lengths = self._validate_training_recordings(X, reset=True)
+        self.n_joints_, self.n_coords_ = data.shape[2:]
+        self.n_frames_ = int(lengths.max())
+        self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
+        self.early_stopping_ = self._resolve_early_stopping(len(data))
+        device = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(int(torch_seed))
+            net = self._make_net(device, int(split_seed), int(augment_seed))
+            net.fit({"x": data, "lengths": lengths}, None)
+        self.interrupted_ = _recover_from_interrupt(self, net)
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        return self
+
+    def _resolve_early_stopping(self, n_samples):
+        n_valid = int(np.ceil(n_samples * self.validation_fraction))
+        if self.early_stopping == "auto":
+            return n_valid >= _MIN_AUTO_VALIDATION_SIZE and n_samples - n_valid >= 1
+        if self.early_stopping and n_samples - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction} "
+                f"of the {n_samples} recordings, which leaves none to train on; use "
+                "early_stopping='auto' or False, or lower validation_fraction."
+            )
+        return bool(self.early_stopping)
+
+    def _make_augmenter(self):
+        from skgesture.preprocessing.augment import Augmenter, make_augmenter
+
+        if self.augment == "auto":
+            if self.objective == "reconstruction":
+                return None
+            settings = dict(_CONTRASTIVE_AUGMENT)
+            if self.n_coords_ < 2:
+                settings["rotation"] = 0.0  # one coordinate per joint cannot turn
+            return Augmenter(**settings)
+        augmenter = make_augmenter(self.augment)
+        if augmenter is None and self.objective == "contrastive":
+            raise ValueError(
+                "objective='contrastive' learns by comparing two augmented views of each "
+                "recording, so augment cannot be None; use augment='auto'."
+            )
+        return augmenter
+
+    def _make_net(self, device, split_seed, augment_seed):
+        if self.objective == "contrastive":
+            module = ContrastiveNet
+            extra = {"module__projection_size": self.projection_size}
+        else:
+            module = ReconstructionNet
+            extra = {}
+        statistics = (self.channel_mean_, self.channel_scale_)
+        augmenter = self._make_augmenter()
+        collate = _PretextCollator(
+            *statistics, self.objective, self.mask_ratio, augmenter, augment_seed
+        )
+        valid_collate = _PretextCollator(
+            *statistics, self.objective, self.mask_ratio, augmenter, augment_seed, reseed=True
+        )
+        train_split = None
+        if self.early_stopping_:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=False, random_state=split_seed
+            )
+        params = {
+            "module": module,
+            "module__n_joints": self.n_joints_,
+            "module__n_coords": self.n_coords_,
+            "module__n_filters": self.n_filters,
+            "module__n_blocks": self.n_blocks,
+            "module__kernel_size": self.kernel_size,
+            **extra,
+            "criterion": torch.nn.Identity,  # the loss is _PretextNet.get_loss
+            "objective": self.objective,
+            "loss": self.loss,
+            "temperature": self.temperature,
+            "optimizer": _OPTIMIZERS.get(self.optimizer, self.optimizer),
+            "optimizer__weight_decay": self.weight_decay,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "train_split": train_split,
+            "iterator_train__shuffle": True,
+            "iterator_train__collate_fn": collate,
+            "iterator_valid__collate_fn": valid_collate,
+            "callbacks": training_callbacks(self, self.early_stopping_),
+            "device": device,
+            "verbose": int(self.verbose >= 1),
+        }
+        params.update(self.net_params or {})
+        return _PretextNet(**params)
+
+    # ------------------------------------------------------------------------------- using
+    def _map_batches(self, data, lengths, function):
+        """Apply ``function(module, x, lengths)`` to standardised batches; stack the results."""
+        net = self.net_
+        collate = _BatchCollator(self.channel_mean_, self.channel_scale_)
+        dataset = net.get_dataset({"x": data, "lengths": lengths})
+        iterator = net.get_iterator(dataset, training=False)
+        iterator.collate_fn = collate
+        outputs = []
+        net.module_.eval()
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            with torch.no_grad():
+                for batch, _ in iterator:
+                    x = to_tensor(batch["x"], device=net.device)
+                    batch_lengths = to_tensor(batch["lengths"], device=net.device)
+                    outputs.append(function(net.module_, x, batch_lengths).cpu().numpy())
+        return outputs
+
+    def transform(self, X):
+        """Embed each recording: the trunk's features averaged over its real frames, per joint.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_filters * n_joints_)
+        """
+        data, lengths, _ = self._validate_new_recordings(X)
+        outputs = self._map_batches(data, lengths, lambda module, x, n: module.encoder.embed(x, n))
+        return np.concatenate(outputs).astype(np.float64)
+
+    def reconstruct(self, X):
+        """Rebuild recordings through the trained autoencoder (``objective="reconstruction"``).
+
+        The input is not masked, so this shows what the network keeps of a whole recording.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data.
+
+        Returns
+        -------
+        list of ndarray or ndarray
+            In the layout of ``X``: a list of ``(n_frames_i, n_joints, n_coords)`` arrays for a
+            list, else an array of the shape of ``X`` (padded frames stay zero).
+        """
+        if self.objective != "reconstruction":
+            raise ValueError(
+                f"reconstruct needs objective='reconstruction'; this pretrainer was trained "
+                f"with objective={self.objective!r}, which has no decoder."
+            )
+        data, lengths, layout = self._validate_new_recordings(X)
+        rebuilt = np.zeros_like(data)
+        start = 0
+        for batch in self._map_batches(data, lengths, lambda module, x, n: module(x, n)):
+            batch_lengths = lengths[start : start + len(batch)]
+            frames = np.arange(batch.shape[1])[None, :] < batch_lengths[:, None]
+            values = batch * self.channel_scale_ + self.channel_mean_
+            rebuilt[start : start + len(batch), : batch.shape[1]] = np.where(
+                frames[..., None, None], values, 0.0
+            )
+            start += len(batch)
+        if layout == "list":
+            return [recording[:length] for recording, length in zip(rebuilt, lengths)]
+        return restore_layout(rebuilt, layout)
+
+    def score(self, X, y=None):
+        """Negative pre-training error on ``X`` (higher is better).
+
+        ``objective="reconstruction"``: minus the mean ``loss`` (L1 or squared error, in
+        standardised units) of :meth:`reconstruct` over the real frames. ``"contrastive"``:
+        minus the NT-Xent loss of two augmented views of each recording (fixed seed, so
+        repeated calls agree).
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        float
+        """
+        data, lengths, _ = self._validate_new_recordings(X)
+        if self.objective == "reconstruction":
+
+            def error(module, x, n):
+                per_recording = masked_reconstruction_loss(module(x, n), x, n, kind=self.loss)
+                return per_recording.reshape(1) * n.sum()
+
+            total = sum(float(batch.sum()) for batch in self._map_batches(data, lengths, error))
+            return -total / float(lengths.sum())
+        rng = np.random.default_rng(0)
+        collate = _PretextCollator(
+            self.channel_mean_,
+            self.channel_scale_,
+            "contrastive",
+            self.mask_ratio,
+            self._make_augmenter(),
+            int(rng.integers(2**31)),
+            reseed=True,
+        )
+        losses, sizes = [], []
+        self.net_.module_.eval()
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            with torch.no_grad():
+                for start in range(0, len(data), self.batch_size):
+                    stop = start + self.batch_size
+                    items = [
+                        ({"x": recording, "lengths": length}, 0)
+                        for recording, length in zip(data[start:stop], lengths[start:stop])
+                    ]
+                    batch, _ = collate(items)
+                    x = to_tensor(batch["x"], device=self.net_.device)
+                    n = to_tensor(batch["lengths"], device=self.net_.device)
+                    losses.append(float(nt_xent_loss(self.net_.module_(x, n), self.temperature)))
+                    sizes.append(len(items))
+        return -float(np.average(losses, weights=sizes))
+
+    @property
+    def _n_features_out(self):
+        return self.n_filters * self.n_joints_
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def _labelled_mask(y, unlabeled_label):
+    """True where ``y`` holds a label, False where it holds ``unlabeled_label``."""
+    if y.dtype.kind in "US" and not isinstance(unlabeled_label, str):
+        return np.ones(len(y), dtype=bool)  # a string label never equals a number
+    if y.dtype.kind == "O":
+        return np.array([not _same_label(label, unlabeled_label) for label in y], dtype=bool)
+    if y.dtype.kind in "biuf" and isinstance(unlabeled_label, str):
+        return np.ones(len(y), dtype=bool)
+    return np.asarray(y != unlabeled_label, dtype=bool)
+
+
+def _same_label(label, unlabeled_label):
+    if isinstance(label, str) != isinstance(unlabeled_label, str):
+        return False
+    return bool(label == unlabeled_label)
+
+
+class _FrozenTrunk(Callback):
+    """Keep a frozen trunk's batch normalisation in evaluation mode (running statistics fixed).
+
+    skorch switches the whole module to training mode at every epoch; freezing the trunk's
+    weights alone would still let its normalisation statistics drift towards the few labelled
+    recordings.
+    """
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            for part in (net.module_.stem, net.module_.blocks, net.module_.last_conv):
+                part.eval()
+
+
+_TRUNK_PARAMETERS = ("stem.*", "blocks.*", "last_conv.*")
+
+
+@_complete_docstring
+class SSLClassifier(SkeletonClassifierBase):
+    """CNN pre-trained on every recording without labels, then fine-tuned on the labelled ones.
+
+    Semi-supervised in scikit-learn's convention (:mod:`sklearn.semi_supervised`): in
+    ``fit(X, y)``, recordings whose label is ``unlabeled_label`` (-1 by default) are
+    unlabelled. ``fit`` pre-trains the trunk of a :class:`~skgesture.CNNClassifier`
+    (``architecture="joint"``) on all of ``X`` with an :class:`AutoencoderPretrainer`, then
+    trains the classifier, starting from the pre-trained trunk, on the labelled recordings.
+    The fine-tuned model is a CNN like ``CNNClassifier``'s: ``GradCAMExplainer`` explains it.
+
+    Parameters
+    ----------
+    objective : {"reconstruction", "contrastive"}, default="reconstruction"
+        Pre-training objective of the default pretrainer (see :class:`AutoencoderPretrainer`);
+        ignored when ``pretrainer`` is given.
+    pretrainer : AutoencoderPretrainer, FrozenEstimator or None, default=None
+        None pre-trains ``AutoencoderPretrainer(objective=objective,
+        max_epochs=pretrain_epochs)`` with this estimator's ``device``, ``random_state``,
+        ``verbose`` and ``n_threads``. An unfitted pretrainer is cloned and fitted on all of
+        ``X``. To reuse one fitted pretrainer in several fits (cross-validation, grid search),
+        wrap it: ``pretrainer=sklearn.frozen.FrozenEstimator(fitted)``; ``clone`` would
+        otherwise unfit it. A fitted pretrainer must have been fitted on recordings with the
+        same joints and coordinates; its standardisation is used.
+    pretrain_epochs : int, default=100
+        Pre-training epochs of the default pretrainer.
+    freeze_encoder : bool, default=False
+        Train only the linear head (a linear probe on the pre-trained embeddings); the trunk's
+        weights and normalisation statistics stay as pre-trained.
+    encoder_lr : float or None, default=None
+        Learning rate of the trunk during fine-tuning; None uses ``lr``. Ignored when
+        ``freeze_encoder=True``.
+    unlabeled_label : int, float or str, default=-1
+        The value of ``y`` that marks an unlabelled recording. ``-1`` also works in an object
+        array of string labels; use e.g. ``"?"`` for an array of strings.
+    dropout : float in [0, 1), default=0.2
+        Dropout before the linear head.
+    %(common_parameters)s
+
+    Attributes
+    ----------
+    %(common_attributes)s
+    pretrainer_ : AutoencoderPretrainer
+        The fitted pretrainer whose trunk started the fine-tuning.
+    n_labeled_ : int
+        Labelled recordings the classifier was fine-tuned on.
+
+    See Also
+    --------
+    AutoencoderPretrainer, skgesture.CNNClassifier
+    skgesture.model_selection.LabeledStratifiedKFold : cross-validation that keeps every
+        unlabelled recording on the training side.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.ssl import SSLClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 15, 4, 3))
+    >>> labels = np.repeat(["wave", "point"], 20)
+    >>> X[labels == "wave", :, 2, 1] += np.sin(np.linspace(0, 6, 15))
+    >>> y = np.where(np.arange(40) % 5 == 0, labels, "?")  # 8 labelled, 32 unlabelled
+    >>> clf = SSLClassifier(
+    ...     unlabeled_label="?", pretrain_epochs=5, max_epochs=20, lr=0.01, random_state=0
+    ... )
+    >>> clf.fit(X, y).classes_
+    array(['point', 'wave'], dtype='<U5')
+    >>> clf.n_labeled_
+    8
+    """
+
+    _parameter_constraints = {
+        **COMMON_PARAMETER_CONSTRAINTS,
+        "objective": [StrOptions({"reconstruction", "contrastive"})],
+        "pretrainer": [HasMethods(["fit", "transform"]), None],
+        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
+        "freeze_encoder": ["boolean"],
+        "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "unlabeled_label": [Real, str],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        objective="reconstruction",
+        pretrainer=None,
+        pretrain_epochs=100,
+        freeze_encoder=False,
+        encoder_lr=None,
+        unlabeled_label=-1,
+        dropout=0.2,
+        max_epochs=100,
+        batch_size=16,
+        lr=0.003,
+        optimizer="adamw",
+        weight_decay=0.01,
+        lr_schedule="cosine",
+        label_smoothing=0.1,
+        early_stopping="auto",
+        validation_fraction=0.2,
+        patience=10,
+        class_weight=None,
+        augment=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        n_threads=None,
+        callbacks=None,
+        net_params=None,
+    ):
+        self.objective = objective
+        self.pretrainer = pretrainer
+        self.pretrain_epochs = pretrain_epochs
+        self.freeze_encoder = freeze_encoder
+        self.encoder_lr = encoder_lr
+        self.unlabeled_label = unlabeled_label
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.class_weight = class_weight
+        self.augment = augment
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_threads = n_threads
+        self.callbacks = callbacks
+        self.net_params = net_params
+
+    def _fit(self, X, y):
+        resume = self.warm_start and self.__sklearn_is_fitted__()
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but the "
+                "target y is None; mark unlabelled recordings with unlabeled_label="
+                f"{self.unlabeled_label!r}."
+            )
+        data, lengths = self._validate_training_recordings(X, reset=not resume)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(data, y)
+        labelled = _labelled_mask(y, self.unlabeled_label)
+        if not labelled.any():
+            raise ValueError(
+                f"y holds no labelled recording: all {len(y)} are unlabeled_label="
+                f"{self.unlabeled_label!r}. SSLClassifier needs labels for at least two "
+                "classes; use AutoencoderPretrainer to learn from unlabelled recordings alone."
+            )
+        y_known = y[labelled]
+        if y_known.dtype.kind == "f" and not np.all(np.isfinite(y_known)):
+            raise ValueError("y holds NaN or infinity; mark unlabelled recordings with -1.")
+        check_classification_targets(y_known)
+        if resume:
+            y_codes = self._encode_known_labels(y_known)
+        else:
+            y_codes = self._learn_classes(y_known)
+            self.pretrainer_ = self._pretrain(data)
+            self._learn_skeleton(data, lengths)
+            self.channel_mean_ = self.pretrainer_.channel_mean_
+            self.channel_scale_ = self.pretrainer_.channel_scale_
+        self.n_labeled_ = int(labelled.sum())
+        return self._train(data[labelled], lengths[labelled], y_known, y_codes, resume)
+
+    def _pretrain(self, data):
+        if self.pretrainer is None:
+            pretrainer = AutoencoderPretrainer(
+                objective=self.objective,
+                max_epochs=self.pretrain_epochs,
+                device=self.device,
+                random_state=self.random_state,
+                verbose=self.verbose,
+                n_threads=self.n_threads,
+            )
+        else:
+            pretrainer = self.pretrainer
+        try:
+            check_is_fitted(pretrainer)
+        except Exception:  # NotFittedError, or an estimator check_is_fitted cannot judge
+            pretrainer = clone(pretrainer).fit(data)
+        network = getattr(getattr(pretrainer, "net_", None), "module_", None)
+        if network is None or not hasattr(network, "encoder"):
+            raise ValueError(
+                "pretrainer must be an AutoencoderPretrainer (or a FrozenEstimator around a "
+                f"fitted one); got {type(pretrainer).__name__}."
+            )
+        if (pretrainer.n_joints_, pretrainer.n_coords_) != data.shape[2:]:
+            raise ValueError(
+                f"pretrainer was fitted on recordings of {pretrainer.n_joints_} joints x "
+                f"{pretrainer.n_coords_} coordinates, but X has {data.shape[2]} x "
+                f"{data.shape[3]}."
+            )
+        return pretrainer
+
+    def _module(self):
+        sizes = _trunk_sizes(self.pretrainer_.net_.module_.encoder)
+        return JointCNN, {
+            "n_joints": self.n_joints_,
+            "n_coords": self.n_coords_,
+            "dropout": self.dropout,
+            **sizes,
+        }
+
+    def _make_net(self, y, device, split_seed, augment_seed):
+        net = super()._make_net(y, device, split_seed, augment_seed)
+        if self.freeze_encoder:
+            net.set_params(callbacks=[*net.callbacks, ("frozen_trunk", _FrozenTrunk())])
+        elif self.encoder_lr is not None:
+            groups = [(pattern, {"lr": self.encoder_lr}) for pattern in _TRUNK_PARAMETERS]
+            net.set_params(optimizer__param_groups=groups)
+        return net
+
+    def _set_initial_weights(self, net, resume):
+        if resume:
+            self._load_previous_weights(net)
+        else:
+            trunk = self.pretrainer_.net_.module_.encoder.state_dict()
+            missing, unexpected = net.module_.load_state_dict(trunk, strict=False)
+            if unexpected or any(not name.startswith("head.") for name in missing):
+                raise ValueError(
+                    "the pretrainer's trunk does not match the classifier's network "
+                    f"(missing {missing}, unexpected {unexpected})."
+                )
+        if self.freeze_encoder:
+            for name, parameter in net.module_.named_parameters():
+                if not name.startswith("head."):
+                    parameter.requires_grad_(False)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on the labelled recordings of ``X`` (unlabelled ones are left out).
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+        y : array-like of shape (n_samples,)
+            Labels, with ``unlabeled_label`` for recordings that have none.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        predicted = self.predict(X)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(predicted, y)
+        labelled = _labelled_mask(y, self.unlabeled_label)
+        if not labelled.any():
+            raise ValueError("y holds no labelled recording to score against.")
+        weights = None if sample_weight is None else np.asarray(sample_weight)[labelled]
+        return float(accuracy_score(y[labelled], predicted[labelled], sample_weight=weights))
