@@ -154,3 +154,24 @@ def test_io_never_imports_ezc3d_before_a_file_is_read():
     code = "import skgesture.io, sys; print('ezc3d' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert output.stdout.strip() == "False", output.stderr
+
+
+# ------------------------------------------ a file from another writer (see tests/data/README.md)
+def test_a_file_written_by_py_c3d():
+    path = Path(__file__).parent / "data" / "pyc3d_markers.c3d"
+    with pytest.raises(ValueError, match=r"2 missing points .* 'LWRA' in frames 3-4"):
+        read_c3d(path)
+    recording = read_c3d(path, missing="interpolate")
+    # py-c3d pads the labels to one length; the reader strips them.
+    assert recording.joint_names == ["C7", "LASI", "LWRA", "RWRA"]
+    assert (recording.frame_rate, recording.units) == (100.0, "mm")
+    frame = np.arange(10)[:, None]
+    marker = np.arange(4)[None, :]
+    expected = np.stack(
+        np.broadcast_arrays(100 * marker + frame, 200 + 10 * frame, 1000 - 5 * marker), axis=-1
+    )
+    # Stored as integers times POINT:SCALE 0.1, and the occluded frames interpolated.
+    np.testing.assert_allclose(recording.positions, expected, rtol=1e-6)
+    direct = np.asarray(ezc3d.c3d(str(path))["data"]["points"])[:3].transpose(2, 1, 0)
+    seen = ~np.isnan(direct)
+    np.testing.assert_array_equal(recording.positions[seen], direct[seen].astype(np.float32))
