@@ -302,6 +302,22 @@ def test_malformed_files_are_refused_naming_the_line(tmp_path, old, new, match):
         read_bvh(path)
 
 
+def test_a_hierarchy_deeper_than_python_recursion(tmp_path):
+    n_joints = 1500
+    joints = "".join(
+        f"JOINT j{k}\n{{\nOFFSET 0 1 0\nCHANNELS 1 Zrotation\n" for k in range(1, n_joints)
+    )
+    text = (
+        "HIERARCHY\nROOT j0\n{\nOFFSET 0 0 0\nCHANNELS 0\n"
+        + joints
+        + "}\n" * n_joints
+        + "MOTION\nFrames: 1\nFrame Time: 0.01\n"
+        + " ".join(["0"] * (n_joints - 1))
+    )
+    recording = read_bvh(write(tmp_path / "chain.bvh", text))
+    np.testing.assert_allclose(recording.positions[0, -1], [0, n_joints - 1, 0])
+
+
 def test_a_file_without_frames_is_refused(tmp_path):
     text = ARM.replace("{frames}", "")
     with pytest.raises(ValueError, match=r"has no frames \(the header announces 3\)"):

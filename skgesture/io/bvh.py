@@ -127,27 +127,43 @@ def _parse_channels(tokens):
     return channels
 
 
-def _parse_joint(tokens, parent, joints, end_sites):
-    """Parse one joint's name, braces and body (after ROOT or JOINT); children recursively."""
+def _open_joint(tokens, parent, joints):
+    """Parse a joint's name, ``{``, offset and channels (after ROOT or JOINT); its index."""
     name, line = tokens.next("a joint name")
     if name == "{":
         raise file_error(tokens.path, "a joint has no name before its '{'.", line=line)
-    index = len(joints)
-    joints.append({"name": name, "parent": parent, "line": line})
     tokens.expect("{")
-    joints[index]["offset"] = _parse_offset(tokens)
-    joints[index]["channels"] = _parse_channels(tokens)
-    while True:
+    offset = _parse_offset(tokens)
+    joints.append(
+        {
+            "name": name,
+            "parent": parent,
+            "line": line,
+            "offset": offset,
+            "channels": _parse_channels(tokens),
+        }
+    )
+    return len(joints) - 1
+
+
+def _parse_tree(tokens, joints, end_sites):
+    """Parse one ROOT's tree of joints (after the ROOT keyword), depth first."""
+    # An explicit stack of the joints whose '}' is still to come, rather than recursion, so
+    # that no hierarchy is too deep to read.
+    open_joints = [_open_joint(tokens, -1, joints)]
+    while open_joints:
+        current = open_joints[-1]
+        name = joints[current]["name"]
         word, line = tokens.next(f"a JOINT, an End Site or the '}}' closing {name!r}")
         keyword = word.upper()
         if keyword == "}":
-            return
-        if keyword == "JOINT":
-            _parse_joint(tokens, index, joints, end_sites)
+            open_joints.pop()
+        elif keyword == "JOINT":
+            open_joints.append(_open_joint(tokens, current, joints))
         elif keyword == "END":
             tokens.expect("Site")
             tokens.expect("{")
-            end_sites.append({"parent": index, "offset": _parse_offset(tokens), "line": line})
+            end_sites.append({"parent": current, "offset": _parse_offset(tokens), "line": line})
             tokens.expect("}")
         else:
             raise file_error(
@@ -168,7 +184,7 @@ def _parse_hierarchy(path, lines):
     joints, end_sites = [], []
     while tokens.peek() is not None:
         tokens.expect("ROOT")
-        _parse_joint(tokens, -1, joints, end_sites)
+        _parse_tree(tokens, joints, end_sites)
     if not joints:
         raise file_error(path, "the hierarchy has no ROOT joint.", line=motion + 1)
     seen = {}
