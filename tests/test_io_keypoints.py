@@ -207,6 +207,8 @@ def test_a_folder_of_keypoint_recordings(tmp_path):
         ("bad.json", '{"people": [}', r"line 1: is not valid JSON"),
         ("bad.json", '{"people": [{"pose_keypoints_2d": [1, 2]}]}', "not a flat list of x, y"),
         ("bad.json", '{"frames": []}', "has no 'people' list"),
+        ("bad.json", '{"people": [{"pose_keypoints_2d": []}]}', r"triplets \(got 0 values\)"),
+        ("bad.json", '{"people": [{"pose_keypoints_2d": [1, "a", 1]}]}', "not a number"),
         ("bad.json", '[{"people": []}, {"keypoints": []}]', "neither all OpenPose frames"),
         ("bad.json", '{"people": []}', "nobody was detected"),
         ("bad.csv", "frame,nose_x,nose_y,nose_angle\n0,1,2,3\n", "column 'nose_angle' is neither"),

@@ -56,7 +56,7 @@ def _default_names(n_joints):
 
 def _triplets(path, values, where):
     """``(n_joints, 3)`` array from a flat ``[x, y, c, ...]`` list."""
-    if not isinstance(values, list) or len(values) % 3:
+    if not isinstance(values, list) or len(values) % 3 or not values:
         got = f"{len(values)} values" if isinstance(values, list) else type(values).__name__
         raise file_error(
             path, f"{where} is not a flat list of x, y, confidence triplets (got {got})."
