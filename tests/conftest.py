@@ -1,8 +1,16 @@
 """Shared fixtures. Tests that need ../shared (beside the repository) skip cleanly without it."""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests without their own max_examples run the "ci" profile (few, reproducible
+# examples); HYPOTHESIS_PROFILE=thorough runs many more, drawn afresh each time.
+settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -6,7 +6,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
@@ -94,7 +94,7 @@ class JointImputer(SkeletonTransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "fill_value": [StrOptions({"mean"}), Real],
+        "fill_value": [StrOptions({"mean"}), Interval(Real, None, None, closed="neither")],
     }
 
     def __init__(self, fill_value="mean"):
@@ -118,8 +118,6 @@ class JointImputer(SkeletonTransformerMixin, BaseEstimator):
         recordings = validate_skeleton_data(self, X, reset=True, allow_nan=True)
         shape = (self.n_joints_in_, self.n_coords_in_)
         if self.fill_value != "mean":
-            if not np.isfinite(self.fill_value):
-                raise ValueError(f"fill_value={self.fill_value!r} must be finite or 'mean'.")
             self.fill_values_ = np.full(shape, self.fill_value, dtype=np.float32)
             return self
         frames = np.concatenate(split_recordings(recordings))

@@ -504,7 +504,9 @@ def augment_batch(augment, data, lengths, rng=None):
     augmented = np.zeros_like(data)
     new_lengths = np.empty_like(lengths)
     for index, (recording, length) in enumerate(zip(data, lengths)):
-        result = np.asarray(augment(recording[:length], generator))
+        # Overflow near float32's limit is reported below, with its cause, not as a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = np.asarray(augment(recording[:length], generator))
         if result.ndim != 3 or result.shape[1:] != data.shape[2:] or len(result) < 1:
             raise ValueError(
                 f"augment returned shape {result.shape} for recording {index}; expected "

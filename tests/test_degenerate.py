@@ -1,0 +1,281 @@
+"""Estimators on degenerate data: the smallest, flattest and emptiest datasets a user can pass.
+
+Each case either works (finite probabilities, one row per recording) or fails at once with a
+ValueError that says what is wrong and what to do.
+"""
+
+import numpy as np
+import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture.preprocessing import (
+    Flattener,
+    FrameRateResampler,
+    JointImputer,
+    JointSelector,
+    SkeletonNormalizer,
+    SkeletonPadder,
+)
+from skgesture.utils import check_dataset
+
+TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
+
+
+def tiny_classifiers(**params):
+    return [
+        CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY, **params),
+        FCClassifier(hidden_sizes=(8,), **TINY, **params),
+        LSTMClassifier(projection_size=4, hidden_size=4, **TINY, **params),
+    ]
+
+
+def each_classifier(**params):
+    return pytest.mark.parametrize(
+        "clf", tiny_classifiers(**params), ids=lambda clf: type(clf).__name__
+    )
+
+
+def gestures(n_per_class=3, shape=(5, 4, 3), seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(2 * n_per_class, *shape)).astype(np.float32)
+    y = np.array(["wave", "point"] * n_per_class)
+    return X, y
+
+
+def assert_probabilities(clf, X):
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= set(clf.classes_)
+
+
+# ------------------------------------------------------------------------------- labels
+@each_classifier()
+def test_one_class_is_refused_before_training(clf):
+    X, _ = gestures()
+    with pytest.raises(ValueError, match=r"only one class is present: y holds only 'wave'"):
+        clf.fit(X, ["wave"] * len(X))
+    assert not hasattr(clf, "net_")
+
+
+@each_classifier(early_stopping=True)
+def test_one_recording_per_class_cannot_hold_out_a_validation_set(clf):
+    X, y = gestures(n_per_class=1)
+    with pytest.raises(ValueError, match=r"early_stopping=True holds out .*the rarest has 1"):
+        clf.fit(X, y)
+
+
+@each_classifier(early_stopping="auto")
+def test_one_recording_per_class_trains_without_early_stopping_on_auto(clf):
+    X, y = gestures(n_per_class=1)
+    clf.fit(X, y)
+    assert clf.early_stopping_ is False
+    assert_probabilities(clf, X)
+
+
+# ------------------------------------------------------------------------------ values
+@each_classifier()
+def test_constant_recordings_train_and_give_finite_probabilities(clf):
+    X = np.full((6, 5, 4, 3), 7.5, dtype=np.float32)
+    y = np.array(["wave", "point"] * 3)
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.channel_scale_, 1.0)  # no division by zero
+    assert_probabilities(clf, X)
+
+
+@each_classifier()
+def test_recordings_constant_in_time_but_different_per_class(clf):
+    X = np.zeros((6, 5, 4, 3), dtype=np.float32)
+    X[::2] = 1.0
+    X[1::2] = -1.0
+    clf.fit(X, ["up", "down"] * 3)
+    assert_probabilities(clf, X)
+
+
+@each_classifier()
+def test_extreme_but_finite_values_train_or_fail_naming_the_cause(clf):
+    X, y = gestures()
+    X[:, :, 0, 0] = np.float32(1e30)
+    X[0, 0, 0, 0] = np.float32(-3e38)
+    clf.fit(X, y)  # standardisation brings every channel back to a sensible range
+    assert_probabilities(clf, X)
+
+
+def test_values_at_float32s_limit_with_augmentation_fail_naming_the_cause():
+    X, y = gestures()
+    X[:, :, 0, 0] = -3e38
+    X[0, :, 0, 0] = 3e38
+    clf = LSTMClassifier(projection_size=4, hidden_size=4, augment="light", **TINY)
+    with pytest.raises(ValueError, match=r"too close to float32's limit .*augment=None"):
+        clf.fit(X, y)
+    clf.set_params(augment=None).fit(X, y)
+    assert_probabilities(clf, X)
+
+
+# ------------------------------------------------------------------------ missing values
+@each_classifier()
+def test_nan_is_refused_with_the_way_to_opt_in(clf):
+    X, y = gestures()
+    X[4, 2, 1, 0] = np.nan
+    with pytest.raises(
+        ValueError,
+        match=rf"Input X contains NaN .*first at X\[4, 2, 1, 0\]\. {type(clf).__name__} does "
+        r"not accept missing values: .*JointImputer",
+    ):
+        clf.fit(X, y)
+    clean, _ = gestures()
+    clf.fit(clean, y)
+    with pytest.raises(ValueError, match="JointImputer"):
+        clf.predict(X)
+
+
+def test_the_opt_in_for_nan_is_a_joint_imputer_in_front():
+    X, y = gestures()
+    X[4, 2, 1, 0] = np.nan
+    X[1, :, 3] = np.nan  # a joint never seen in one recording
+    pipeline = make_pipeline(JointImputer(), FCClassifier(hidden_sizes=(8,), **TINY))
+    pipeline.fit(X, y)
+    assert_probabilities(pipeline, X)
+
+
+# ------------------------------------------------------------------------------ lengths
+def test_an_all_zero_recording_in_a_dense_array_counts_as_one_frame():
+    """Documented in docs/conventions.md: trailing all-zero frames are padding, and a
+    recording that is all zeros keeps one frame (a pose at the origin), never zero frames."""
+    X, _ = gestures()
+    X[2] = 0.0
+    _, lengths, _ = check_dataset(X)
+    assert lengths.tolist() == [5, 5, 1, 5, 5, 5]
+    # In a list, lengths are explicit: all five zero frames are data.
+    _, lengths, _ = check_dataset(list(X))
+    assert lengths.tolist() == [5] * 6
+
+
+@each_classifier()
+def test_an_all_zero_recording_trains_and_predicts(clf):
+    X, y = gestures()
+    X[2] = 0.0
+    clf.fit(X, y)
+    assert_probabilities(clf, X)
+    assert_probabilities(clf, np.zeros((2, 5, 4, 3), dtype=np.float32))
+
+
+@each_classifier()
+def test_one_frame_recordings(clf):
+    X, y = gestures(shape=(1, 4, 3))
+    clf.fit(X, y)
+    assert_probabilities(clf, X)
+    assert_probabilities(clf, [recording for recording in X])
+
+
+@each_classifier()
+def test_one_joint_of_one_coordinate(clf):
+    X, y = gestures(shape=(5, 1, 1))
+    clf.fit(X, y)
+    assert_probabilities(clf, X)
+
+
+@pytest.mark.timeout(60)
+@each_classifier()
+def test_two_thousand_joints(clf):
+    X, y = gestures(shape=(2, 2000, 3))
+    clf.fit(X, y)
+    assert_probabilities(clf, X)
+
+
+@each_classifier()
+def test_predict_on_another_skeleton_names_both_shapes(clf):
+    X, y = gestures()
+    clf.fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"X has 3 joints x 3 coordinates per frame, .*4 joints x 3"
+    ):
+        clf.predict(X[:, :, :3])
+    with pytest.raises(ValueError, match=r"X has 4 joints x 2 coordinates per frame"):
+        clf.predict_proba(list(X[:, :, :, :2]))
+
+
+# ------------------------------------------------------------------- invalid parameters
+class Untouchable(list):
+    """A dataset that fails the test if anything reads it."""
+
+    def _touch(self, *args, **kwargs):
+        raise AssertionError("X was read before the parameters were checked")
+
+    __iter__ = __len__ = __getitem__ = __array__ = _touch
+
+
+@pytest.mark.parametrize(
+    ("estimator", "parameter"),
+    [
+        (CNNClassifier(max_epochs=0), "max_epochs"),
+        (CNNClassifier(lr=np.inf), "lr"),
+        (CNNClassifier(lr=np.nan), "lr"),
+        (CNNClassifier(kernel_size=0), "kernel_size"),
+        (CNNClassifier(architecture="resnet"), "architecture"),
+        (CNNClassifier(validation_fraction=1.0), "validation_fraction"),
+        (CNNClassifier(batch_size=2.5), "batch_size"),
+        (CNNClassifier(early_stopping="yes"), "early_stopping"),
+        (CNNClassifier(device="gpu"), "device"),
+        (LSTMClassifier(hidden_size=0), "hidden_size"),
+        (LSTMClassifier(dropout=1.0), "dropout"),
+        (FCClassifier(hidden_sizes="abc"), "hidden_sizes"),
+        (FCClassifier(weight_decay=np.inf), "weight_decay"),
+        (SkeletonPadder(max_frames=0), "max_frames"),
+        (SkeletonPadder(fill="mirror"), "fill"),
+        (FrameRateResampler(target_rate=np.inf), "target_rate"),
+        (FrameRateResampler(source_rate=np.nan), "source_rate"),
+        (SkeletonNormalizer(root_joint=-1), "root_joint"),
+        (JointSelector(joints=5), "joints"),
+        (JointImputer(fill_value=np.inf), "fill_value"),
+        (JointImputer(fill_value="median"), "fill_value"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else type(value).__name__,
+)
+def test_invalid_parameters_are_refused_before_the_data_is_read(estimator, parameter):
+    with pytest.raises(InvalidParameterError, match=rf"The '{parameter}' parameter of"):
+        estimator.fit(Untouchable(), ["wave", "point"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="augment and hidden_sizes are checked when the network is built, after the data is "
+    "validated and standardised (skgesture/_base.py and classifiers.py); they are still "
+    "refused with a ValueError naming the parameter",
+)
+@pytest.mark.parametrize(
+    "estimator",
+    [CNNClassifier(augment="heavy"), FCClassifier(hidden_sizes=(0,))],
+    ids=["augment", "hidden_sizes"],
+)
+def test_parameters_checked_late_are_still_refused_before_the_data_is_read(estimator):
+    with pytest.raises(ValueError, match="augment|hidden_sizes"):
+        estimator.fit(Untouchable(), ["wave", "point"])
+
+
+@pytest.mark.parametrize(
+    "estimator", [CNNClassifier(augment="heavy", **TINY), FCClassifier(hidden_sizes=(0,), **TINY)]
+)
+def test_parameters_checked_late_are_refused_naming_them(estimator):
+    X, y = gestures()
+    with pytest.raises(ValueError, match=r"augment='heavy' is not a preset|hidden_sizes must"):
+        estimator.fit(X, y)
+    assert not hasattr(estimator, "net_")
+
+
+def test_transformers_on_one_frame_of_one_joint():
+    recording = np.array([[[1.0, 2.0, 3.0]]])
+    for transformer in [
+        SkeletonPadder(max_frames=3, fill="edge"),
+        SkeletonNormalizer(),
+        JointSelector(),
+        FrameRateResampler(source_rate=100.0),
+        JointImputer(),
+    ]:
+        (result,) = transformer.fit_transform([recording])
+        assert result.shape[1:] == (1, 3) and np.isfinite(result).all(), transformer
+    assert Flattener().fit_transform([recording]).shape == (1, 3)
