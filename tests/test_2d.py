@@ -111,10 +111,11 @@ def test_2d_skeleton_is_drawn_upright_in_image_coordinates(cnn, waves, pyplot):
 def test_2d_animation_is_saved(cnn, waves, pyplot, tmp_path):
     image = pytest.importorskip("PIL.Image")
     X, _ = waves
-    explanation = GradCAMExplainer(cnn, skeleton=COCO_17_SKELETON).fit().explain(X[:1])
+    short = X[0][:8]
+    explanation = GradCAMExplainer(cnn, skeleton=COCO_17_SKELETON).fit().explain([short])
     path = explanation.animate(0, tmp_path / "wave.gif", fps=20)
     with image.open(path) as gif:
-        assert gif.n_frames == len(X[0])
+        assert gif.n_frames == 8
 
 
 def test_a_skeleton_facing_along_x_still_draws_2d_recordings(cnn, waves, pyplot):
