@@ -222,6 +222,15 @@ def test_arbitrary_bytes_are_read_or_refused_naming_the_file(workdir, data):
         assert recording.positions.ndim == 3 and np.isfinite(recording.positions).all()
 
 
+def test_a_quote_that_never_closes_on_a_long_line_names_the_line(workdir):
+    """Regression: the csv module's field size limit escaped as _csv.Error (found by hypothesis)."""
+    path = os.path.join(workdir, "unclosed.csv")
+    with open(path, "w") as file:
+        file.write('"Time' + ";j0;j0;j0" * 20000 + "\n0.0;1;2;3\n")
+    with pytest.raises(ValueError, match=r"unclosed\.csv', line 1: a quoted field opens on this"):
+        read_mocap_csv(path)
+
+
 def test_missing_must_be_a_string():
     """Regression: np.array(["drop"]) compares equal to "drop" element-wise and got through."""
     with pytest.raises(ValueError, match=r"missing must be one of 'raise', 'interpolate', 'drop'"):
@@ -448,6 +457,7 @@ TRANSFORMERS = [
 DOCUMENTED_ERRORS = {
     "Flattener": r"^Flattener needs recordings of one length, but X\[\d+\] has \d+ frames",
     "JointImputer": r"^joint \d+, coordinate \d+ is missing \(NaN\) in every frame of X",
+    "SkeletonNormalizer": r"^normalising X\[\d+\] gives values beyond float32's range",
 }
 
 
@@ -522,3 +532,10 @@ def test_transformers_give_finite_data_of_the_right_layout_or_name_the_fault(tra
         assert Xt.ndim == expected_ndim
         if expected_ndim >= 3:
             assert Xt.shape[2:] == ((n_joints, n_coords) if expected_ndim == 4 else (n_joints,))
+
+
+def test_normalising_beyond_float32s_range_names_the_recording():
+    """Regression: centring values near 3.4e38 overflowed to inf silently (found by hypothesis)."""
+    X = [np.ones((2, 3, 1)), np.array([[[3e38], [-3e38], [3e38]]])]
+    with pytest.raises(ValueError, match=r"normalising X\[1\] gives values beyond float32's"):
+        SkeletonNormalizer(center="centroid", center_mode="frame", scale=None).fit_transform(X)

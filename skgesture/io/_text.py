@@ -112,14 +112,15 @@ def parse_rows(path, lines, delimiter, first_line=1):
     """
     reader = csv.reader(lines, delimiter=delimiter)
     rows = []
-    for row in reader:
-        if reader.line_num != len(rows) + 1:
-            raise file_error(
-                path,
-                "a quoted field opens on this line and does not close on it.",
-                line=first_line + len(rows),
-            )
-        rows.append(row)
+    unclosed = "a quoted field opens on this line and does not close on it."
+    try:
+        for row in reader:
+            if reader.line_num != len(rows) + 1:
+                raise file_error(path, unclosed, line=first_line + len(rows))
+            rows.append(row)
+    except csv.Error as error:
+        # The csv module gives up on a quoted field that runs on past its size limit.
+        raise file_error(path, f"{unclosed} ({error})", line=first_line + len(rows)) from None
     return rows
 
 

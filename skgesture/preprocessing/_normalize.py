@@ -194,12 +194,13 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
         recordings = validate_skeleton_data(self, X, reset=False)
         bones = skeleton_bones(self.skeleton) if self.scale == "body" else None
         normalized = [
-            self._normalize(recording, bones) for recording in split_recordings(recordings)
+            self._normalize(recording, bones, index)
+            for index, recording in enumerate(split_recordings(recordings))
         ]
         n_frames = None if recordings.layout == "list" else recordings.data.shape[1]
         return join_recordings(normalized, recordings.layout, n_frames)
 
-    def _normalize(self, recording, bones):
+    def _normalize(self, recording, bones, index):
         recording = recording.astype(np.float64)
         if self.center == "root":
             reference = recording[:, [self.root_joint_]]
@@ -216,6 +217,12 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
         if self.align:
             relative = self._face_forward(relative)
         result = relative if self.center is not None else relative + reference
+        # Centring positions near float32's limit (3.4e38) can leave its range.
+        if np.abs(result).max() > np.finfo(np.float32).max:
+            raise ValueError(
+                f"normalising X[{index}] gives values beyond float32's range: its positions "
+                f"reach {np.abs(recording).max():.3g}. Rescale X (for instance to metres)."
+            )
         return result.astype(np.float32)
 
     def _face_forward(self, relative):
