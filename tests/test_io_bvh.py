@@ -118,6 +118,12 @@ def test_windows_and_old_mac_line_ends(tmp_path, newline):
     np.testing.assert_allclose(read_bvh(path).positions, ARM_POSITIONS[:, :4], atol=1e-5)
 
 
+def test_blank_lines_after_motion_are_skipped(tmp_path):
+    text = ARM.replace("{frames}", "\n\n".join(ARM_FRAMES)).replace("MOTION\n", "MOTION\n\n")
+    recording = read_bvh(write(tmp_path / "arm.bvh", text))
+    np.testing.assert_allclose(recording.positions, ARM_POSITIONS[:, :4], atol=1e-5)
+
+
 @pytest.mark.parametrize("n_declared", [2, 5])
 def test_a_frame_count_that_disagrees_is_reported_and_the_data_read(tmp_path, n_declared):
     text = ARM.replace("{frames}", "\n".join(ARM_FRAMES)).replace(

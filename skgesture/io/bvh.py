@@ -200,41 +200,42 @@ def _parse_hierarchy(path, lines):
     return joints, end_sites, motion
 
 
-def _header_value(path, lines, index, pattern, label):
-    """The value of the ``Frames:`` or ``Frame Time:`` line at ``index``, as a string."""
-    line = lines[index] if index < len(lines) else ""
+def _header_value(path, numbered, index, pattern, label):
+    """The value of the ``Frames:`` or ``Frame Time:`` line, the ``index``-th after MOTION."""
+    number, line = numbered[index] if index < len(numbered) else (None, "")
     match = pattern.match(line.strip())
     if match is None or not match.group(1):
         raise file_error(
             path,
             f"expected {label!r} and its value after MOTION, found {line.strip()!r}.",
-            line=index + 1,
+            line=number,
         )
-    return match.group(1)
+    return match.group(1), number
 
 
 def _parse_motion(path, lines, motion, n_channels):
     """``(values, frame_time)``: the channel values of each frame, and the frame time."""
-    declared = _header_value(path, lines, motion + 1, _FRAMES, "Frames:")
+    numbered = [
+        (number, line)
+        for number, line in enumerate(lines[motion + 1 :], start=motion + 2)
+        if line.strip()
+    ]
+    declared, number = _header_value(path, numbered, 0, _FRAMES, "Frames:")
     if not declared.isdigit():
         raise file_error(
-            path, f"the number of frames {declared!r} is not a whole number.", line=motion + 2
+            path, f"the number of frames {declared!r} is not a whole number.", line=number
         )
-    text = _header_value(path, lines, motion + 2, _FRAME_TIME, "Frame Time:")
+    text, number = _header_value(path, numbered, 1, _FRAME_TIME, "Frame Time:")
     try:
         frame_time = float(text)
     except ValueError:
         frame_time = math.nan
     if not (math.isfinite(frame_time) and frame_time > 0):
         raise file_error(
-            path, f"the frame time {text!r} is not a positive number of seconds.", line=motion + 3
+            path, f"the frame time {text!r} is not a positive number of seconds.", line=number
         )
-    first = motion + 3
-    rows, line_numbers = [], []
-    for number, line in enumerate(lines[first:], start=first + 1):
-        if line.strip():
-            rows.append(line.split())
-            line_numbers.append(number)
+    rows = [line.split() for _, line in numbered[2:]]
+    line_numbers = [number for number, _ in numbered[2:]]
     for row, number in zip(rows, line_numbers):
         if len(row) != n_channels:
             raise file_error(
