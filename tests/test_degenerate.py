@@ -20,6 +20,8 @@ from skgesture.preprocessing import (
 )
 from skgesture.utils import check_dataset
 
+# Tiny networks train in well under a second; a fit that takes minutes is a hang.
+pytestmark = pytest.mark.timeout(120)
 TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
 
 
@@ -178,7 +180,6 @@ def test_one_joint_of_one_coordinate(clf):
     assert_probabilities(clf, X)
 
 
-@pytest.mark.timeout(60)
 @each_classifier()
 def test_two_thousand_joints(clf):
     X, y = gestures(shape=(2, 2000, 3))
