@@ -249,15 +249,16 @@ def _parse_motion(path, lines, motion, n_channels):
     try:
         values = np.array(rows, dtype=np.float64).reshape(len(rows), n_channels)
     except ValueError:
-        for row, number in zip(rows, line_numbers):
+        # Cell by cell, to name the one that is not a number.
+        values = np.empty((len(rows), n_channels))
+        for index, (row, number) in enumerate(zip(rows, line_numbers)):
             for column, cell in enumerate(row):
                 try:
-                    float(cell)
+                    values[index, column] = float(cell)
                 except ValueError:
                     raise file_error(
                         path, f"{cell!r} is not a number.", line=number, column=column + 1
                     ) from None
-        raise
     if not np.isfinite(values).all():
         row, column = np.argwhere(~np.isfinite(values))[0]
         raise file_error(
