@@ -189,6 +189,16 @@ def test_a_csv_time_column_and_tables_without_confidences(tmp_path):
     np.testing.assert_array_equal(recording.confidences, [[1.0], [1.0]])
 
 
+def test_a_table_written_by_pandas(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    table = pandas.DataFrame({"nose_x": [1.0, 2.0], "nose_y": [3.0, 4.0], "nose_c": [0.9, 0.8]})
+    table.index = [10, 11]
+    table.to_csv(tmp_path / "clip.csv")
+    recording = read_keypoints(tmp_path / "clip.csv", frame_rate=10)
+    np.testing.assert_array_equal(recording.positions[:, 0], [[1, 3], [2, 4]])
+    np.testing.assert_allclose(recording.times, [1.0, 1.1])
+
+
 def test_a_folder_of_keypoint_recordings(tmp_path):
     (tmp_path / "wave.json").write_text(json.dumps([openpose_frame(pose(k)) for k in range(3)]))
     header = ",".join(f"{name}_x,{name}_y,{name}_c" for name in COCO_NAMES)

@@ -202,7 +202,8 @@ def _read_csv(path):
     names, columns = [], {}
     frame_column = time_column = None
     for index, cell in enumerate(header):
-        if cell.lower() == "frame":
+        # pandas writes its index as a first column with a blank name.
+        if cell.lower() == "frame" or (index == 0 and not cell):
             frame_column = index
             continue
         if cell.lower() in ("time", "timestamp"):
