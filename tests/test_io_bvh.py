@@ -259,6 +259,7 @@ def test_a_folder_mixing_bvh_and_csv_files(tmp_path, arm):
     assert [Path(name).name for name in dataset.filenames] == ["a.bvh", "b.csv"]
     np.testing.assert_allclose(dataset.data[0], dataset.data[1], atol=1e-6)
     np.testing.assert_allclose(dataset.times[0], recording.times)
+    assert dataset.skeleton.parents == recording.skeleton.parents  # from a.bvh, the first
 
 
 # --------------------------------------------------------------------------- bad files

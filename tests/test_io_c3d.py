@@ -125,6 +125,24 @@ def test_a_folder_mixing_c3d_and_csv_files(tmp_path):
     np.testing.assert_allclose(dataset.data[1], dataset.data[0][:4], rtol=1e-6)
 
 
+def test_read_options_reach_the_readers(tmp_path):
+    write_c3d(tmp_path / "a.c3d", markers())
+    write_c3d(tmp_path / "b.c3d", markers()[:, ::-1], labels=LABELS[::-1])
+    wrists = ["Subject:LWRA", "Subject:RWRA"]
+    dataset = load_mocap_folder(
+        tmp_path, pattern="*.c3d", read_options={"read_c3d": {"markers": wrists}}
+    )
+    assert dataset.joint_names == wrists
+    np.testing.assert_array_equal(dataset.data[0], dataset.data[1])
+    assert dataset.skeleton is None
+    with pytest.raises(ValueError, match="the readers are 'read_mocap_csv', 'read_bvh'"):
+        load_mocap_folder(tmp_path, pattern="*.c3d", read_options={"c3d": {}})
+    with pytest.raises(ValueError, match="pass missing= to load_mocap_folder"):
+        load_mocap_folder(tmp_path, pattern="*.c3d", read_options={"read_c3d": {"missing": "drop"}})
+    with pytest.raises(TypeError, match="read_options must map reader names"):
+        load_mocap_folder(tmp_path, pattern="*.c3d", read_options=["read_c3d"])
+
+
 def test_unknown_extensions_in_a_folder_are_refused(tmp_path):
     write_c3d(tmp_path / "a.c3d", markers())
     (tmp_path / "notes.txt").write_text("calibration on Monday")

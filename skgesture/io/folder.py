@@ -26,23 +26,63 @@ def _stem_key(stem):
     return unicodedata.normalize("NFC", str(stem))
 
 
-def _read_recording(path, missing):
-    """Read one recording with the reader of its extension."""
+_READERS = {
+    "read_mocap_csv": read_mocap_csv,
+    "read_bvh": read_bvh,
+    "read_c3d": read_c3d,
+    "read_keypoints": read_keypoints,
+}
+
+
+def _reader_name(path):
+    """The name of the reader of a file, from its extension."""
     suffix = path.suffix.lower()
     if suffix == ".bvh":
-        return read_bvh(path)
+        return "read_bvh"
     if suffix == ".c3d":
-        return read_c3d(path, missing=missing)
+        return "read_c3d"
     if suffix == ".json" or (suffix == ".csv" and is_keypoint_csv(path)):
-        return read_keypoints(path, missing=missing)
+        return "read_keypoints"
     if suffix == ".csv":
-        return read_mocap_csv(path, missing=missing)
+        return "read_mocap_csv"
     raise file_error(
         path,
         f"no reader knows the extension {path.suffix!r}; recordings are .csv (MocapLab or "
         "keypoint tables), .bvh, .c3d or .json (keypoints) files. Pass a pattern that "
         "matches only recordings.",
     )
+
+
+def _check_read_options(read_options):
+    if read_options is None:
+        return {}
+    if not isinstance(read_options, Mapping):
+        raise TypeError(
+            "read_options must map reader names to keyword arguments, such as "
+            f"{{'read_c3d': {{'markers': ['LASI', 'RASI']}}}}; got {read_options!r}."
+        )
+    for name, options in read_options.items():
+        if name not in _READERS:
+            raise ValueError(
+                f"read_options names the reader {name!r}; the readers are "
+                f"{', '.join(map(repr, _READERS))}."
+            )
+        if not isinstance(options, Mapping):
+            raise TypeError(f"read_options[{name!r}] must be a mapping of keyword arguments.")
+        if "missing" in options:
+            raise ValueError(
+                f"read_options[{name!r}] sets missing; pass missing= to load_mocap_folder."
+            )
+    return read_options
+
+
+def _read_recording(path, missing, read_options):
+    """Read one recording with the reader of its extension."""
+    name = _reader_name(path)
+    options = dict(read_options.get(name, {}))
+    if name != "read_bvh":  # BVH files have no missing values
+        options["missing"] = missing
+    return _READERS[name](path, **options)
 
 
 def _check_same_joints(recordings):
@@ -63,7 +103,9 @@ def _check_same_joints(recordings):
         )
 
 
-def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False, pattern="*.csv"):
+def load_mocap_folder(
+    folder, labels=None, *, missing="raise", return_X_y=False, pattern="*.csv", read_options=None
+):
     """Load every recording of a folder, with its label, as a dataset.
 
     Each file is read by the reader of its extension, so one folder may mix formats:
@@ -97,6 +139,10 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         subfolders), or several (``("*.bvh", "*.c3d")`` for a folder of both); absolute
         patterns and ``..`` are refused. A matching file whose extension no reader knows is
         refused.
+    read_options : mapping, optional
+        Keyword arguments of the readers, by reader name: ``{"read_c3d": {"markers":
+        ["LASI", "RASI"]}, "read_keypoints": {"confidence_threshold": 0.3}}``. ``missing``
+        is set for all by the argument of that name.
 
     Returns
     -------
@@ -118,6 +164,9 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         unmatched_labels : list of str
             Stems that have a label but no recording, sorted; they are also reported by a
             ``UserWarning``.
+        skeleton : :class:`~skgesture.skeleton.Skeleton` or None
+            The topology the first recording's reader gives (BVH files, keypoints), else
+            None.
 
     (data, target) : tuple
         If ``return_X_y`` is True.
@@ -128,7 +177,8 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         If ``folder`` (or the label table) does not exist; ``NotADirectoryError`` if
         ``folder`` is a file.
     TypeError
-        If ``return_X_y`` is not a bool or ``missing`` not a string.
+        If ``return_X_y`` is not a bool, ``missing`` not a string or ``read_options`` not a
+        mapping of mappings.
     ValueError
         If ``missing`` is not one of its policies, ``pattern`` leaves the folder, a label in
         a mapping is None, no file matches ``pattern``, a recording or the label table is
@@ -206,7 +256,8 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
             f"No file in {os.fspath(folder)!r} matches pattern={pattern!r}"
             + (" besides the label table." if label_path is not None else ".")
         )
-    recordings = [_read_recording(path, missing) for path in files]
+    read_options = _check_read_options(read_options)
+    recordings = [_read_recording(path, missing, read_options) for path in files]
     _check_same_joints(recordings)
 
     unset = [stem for stem, label in labels.items() if label is None]
@@ -237,4 +288,5 @@ def load_mocap_folder(folder, labels=None, *, missing="raise", return_X_y=False,
         joint_names=recordings[0].joint_names,
         times=[recording.times for recording in recordings],
         unmatched_labels=unmatched,
+        skeleton=recordings[0].get("skeleton"),
     )
