@@ -221,6 +221,7 @@ def test_a_folder_of_keypoint_recordings(tmp_path):
         ("bad.json", '{"people": [{"pose_keypoints_2d": [1, "a", 1]}]}', "not a number"),
         ("bad.json", '[{"people": []}, {"keypoints": []}]', "neither all OpenPose frames"),
         ("bad.json", '{"people": []}', "nobody was detected"),
+        ("bad.json", '[{"image_id": [1], "keypoints": [1, 2, 1]}]', "detection 0 has image_id"),
         ("bad.csv", "frame,nose_x,nose_y,nose_angle\n0,1,2,3\n", "column 'nose_angle' is neither"),
         ("bad.csv", "nose_x,nose_y\n1,two\n", r"line 2, column 2: 'two' is not a number"),
         ("bad.csv", "nose_x,eye_y\n1,2\n", "joint 'nose' has no nose_y column"),

@@ -110,8 +110,12 @@ def _frames_of_json(path, content):
         # COCO results: one entry per detected person; the images, in order, are the frames.
         by_image = {}
         for k, item in enumerate(content):
-            people = by_image.setdefault(item.get("image_id", k), [])
-            people.append(_triplets(path, item["keypoints"], f"detection {k}"))
+            image = item.get("image_id", k)
+            if isinstance(image, bool) or not isinstance(image, int | str):
+                raise file_error(path, f"detection {k} has image_id {image!r}; expected an id.")
+            by_image.setdefault(image, []).append(
+                _triplets(path, item["keypoints"], f"detection {k}")
+            )
         try:
             order = sorted(by_image)
         except TypeError:
@@ -146,7 +150,7 @@ def _read_json_folder(folder):
         if not isinstance(content, dict):
             raise file_error(path, "is not an OpenPose frame ({'people': [...]}).")
         frames.append(_openpose_people(path, content, "the frame"))
-    return frames, np.asarray(numbers, dtype=np.float64), files
+    return frames, np.asarray(numbers, dtype=np.float64)
 
 
 def _stack(path, frames, person):
@@ -394,7 +398,7 @@ def read_keypoints(
     times = frames = None
     names = None
     if os.path.isdir(path):
-        keypoint_frames, frames, _ = _read_json_folder(path)
+        keypoint_frames, frames = _read_json_folder(path)
         keypoints = _stack(path, keypoint_frames, person)
     elif not os.path.exists(path):
         raise FileNotFoundError(f"No such file or folder: {os.fspath(path)!r}")
