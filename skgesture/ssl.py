@@ -31,7 +31,6 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 from skorch import NeuralNet
-from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 from skorch.utils import to_tensor
 
@@ -49,6 +48,7 @@ from skgesture._base import (
 )
 from skgesture._standardize import channel_statistics, standardize
 from skgesture.classifiers import _complete_docstring
+from skgesture.model_selection import labelled_mask
 from skgesture.nn import ContrastiveNet, JointCNN, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
 from skgesture.utils.validation import restore_layout
@@ -607,37 +607,6 @@ class AutoencoderPretrainer(
         return tags
 
 
-def _labelled_mask(y, unlabeled_label):
-    """True where ``y`` holds a label, False where it holds ``unlabeled_label``."""
-    if y.dtype.kind in "US" and not isinstance(unlabeled_label, str):
-        return np.ones(len(y), dtype=bool)  # a string label never equals a number
-    if y.dtype.kind == "O":
-        return np.array([not _same_label(label, unlabeled_label) for label in y], dtype=bool)
-    if y.dtype.kind in "biuf" and isinstance(unlabeled_label, str):
-        return np.ones(len(y), dtype=bool)
-    return np.asarray(y != unlabeled_label, dtype=bool)
-
-
-def _same_label(label, unlabeled_label):
-    if isinstance(label, str) != isinstance(unlabeled_label, str):
-        return False
-    return bool(label == unlabeled_label)
-
-
-class _FrozenTrunk(Callback):
-    """Keep a frozen trunk's batch normalisation in evaluation mode (running statistics fixed).
-
-    skorch switches the whole module to training mode at every epoch; freezing the trunk's
-    weights alone would still let its normalisation statistics drift towards the few labelled
-    recordings.
-    """
-
-    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
-        if training:
-            for part in (net.module_.stem, net.module_.blocks, net.module_.last_conv):
-                part.eval()
-
-
 _TRUNK_PARAMETERS = ("stem.*", "blocks.*", "last_conv.*")
 
 
@@ -665,7 +634,7 @@ class SSLClassifier(SkeletonClassifierBase):
         wrap it: ``pretrainer=sklearn.frozen.FrozenEstimator(fitted)``; ``clone`` would
         otherwise unfit it. A fitted pretrainer must have been fitted on recordings with the
         same joints and coordinates; its standardisation is used.
-    pretrain_epochs : int, default=100
+    pretrain_epochs : int, default=50
         Pre-training epochs of the default pretrainer.
     freeze_encoder : bool, default=False
         Train only the linear head (a linear probe on the pre-trained embeddings); the trunk's
@@ -728,7 +697,7 @@ class SSLClassifier(SkeletonClassifierBase):
         *,
         objective="reconstruction",
         pretrainer=None,
-        pretrain_epochs=100,
+        pretrain_epochs=50,
         freeze_encoder=False,
         encoder_lr=None,
         unlabeled_label=-1,
@@ -791,7 +760,7 @@ class SSLClassifier(SkeletonClassifierBase):
         data, lengths = self._validate_training_recordings(X, reset=not resume)
         y = column_or_1d(y, warn=True)
         check_consistent_length(data, y)
-        labelled = _labelled_mask(y, self.unlabeled_label)
+        labelled = labelled_mask(y, self.unlabeled_label)
         if not labelled.any():
             raise ValueError(
                 f"y holds no labelled recording: all {len(y)} are unlabeled_label="
@@ -849,14 +818,13 @@ class SSLClassifier(SkeletonClassifierBase):
             "n_joints": self.n_joints_,
             "n_coords": self.n_coords_,
             "dropout": self.dropout,
+            "freeze_trunk": self.freeze_encoder,
             **sizes,
         }
 
     def _make_net(self, y, device, split_seed, augment_seed):
         net = super()._make_net(y, device, split_seed, augment_seed)
-        if self.freeze_encoder:
-            net.set_params(callbacks=[*net.callbacks, ("frozen_trunk", _FrozenTrunk())])
-        elif self.encoder_lr is not None:
+        if self.encoder_lr is not None and not self.freeze_encoder:
             groups = [(pattern, {"lr": self.encoder_lr}) for pattern in _TRUNK_PARAMETERS]
             net.set_params(optimizer__param_groups=groups)
         return net
@@ -872,10 +840,6 @@ class SSLClassifier(SkeletonClassifierBase):
                     "the pretrainer's trunk does not match the classifier's network "
                     f"(missing {missing}, unexpected {unexpected})."
                 )
-        if self.freeze_encoder:
-            for name, parameter in net.module_.named_parameters():
-                if not name.startswith("head."):
-                    parameter.requires_grad_(False)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy on the labelled recordings of ``X`` (unlabelled ones are left out).
@@ -894,7 +858,7 @@ class SSLClassifier(SkeletonClassifierBase):
         predicted = self.predict(X)
         y = column_or_1d(y, warn=True)
         check_consistent_length(predicted, y)
-        labelled = _labelled_mask(y, self.unlabeled_label)
+        labelled = labelled_mask(y, self.unlabeled_label)
         if not labelled.any():
             raise ValueError("y holds no labelled recording to score against.")
         weights = None if sample_weight is None else np.asarray(sample_weight)[labelled]

@@ -147,14 +147,37 @@ class JointCNN(JointEncoder):
         Length (in frames) of the temporal convolutions.
     dropout : float, default=0.2
         Dropout before the linear head.
+    freeze_trunk : bool, default=False
+        Train only the head: the trunk's parameters get no gradients and its normalisation
+        layers stay in evaluation mode (their running statistics fixed) even in training mode.
     """
 
     def __init__(
-        self, n_joints, n_coords, n_classes, n_filters=48, n_blocks=2, kernel_size=7, dropout=0.2
+        self,
+        n_joints,
+        n_coords,
+        n_classes,
+        n_filters=48,
+        n_blocks=2,
+        kernel_size=7,
+        dropout=0.2,
+        freeze_trunk=False,
     ):
         super().__init__(n_joints, n_coords, n_filters, n_blocks, kernel_size)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.embedding_size, n_classes)
+        self.freeze_trunk = freeze_trunk
+        if freeze_trunk:
+            for name, parameter in self.named_parameters():
+                if not name.startswith("head."):
+                    parameter.requires_grad_(False)
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.freeze_trunk:
+            for part in (self.stem, self.blocks, self.last_conv):
+                part.train(False)
+        return self
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)

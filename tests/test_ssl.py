@@ -1,0 +1,273 @@
+"""Self-supervised pre-training and semi-supervised classification, used as a user would."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from skgesture import GradCAMExplainer, SkeletonPadder
+from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
+from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
+
+TINY_TRUNK = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, "n_threads": 1}
+FAST = {"max_epochs": 15, "lr": 0.01, "n_threads": 1}
+
+
+def waves(n_samples=48, seed=0):
+    """Ragged recordings of 4 joints; in class "wave" joint 2 oscillates vertically."""
+    rng = np.random.default_rng(seed)
+    labels = np.array(["point", "wave"] * (n_samples // 2))
+    X = []
+    for label in labels:
+        n_frames = int(rng.integers(14, 22))
+        recording = rng.normal(scale=0.3, size=(n_frames, 4, 3))
+        if label == "wave":
+            recording[:, 2, 1] += 2 * np.sin(np.linspace(0, 3 * np.pi, n_frames))
+        X.append(recording)
+    return X, labels
+
+
+def hide_labels(labels, n_per_class, unlabeled=-1):
+    y = np.array(labels, dtype=object)
+    keep = np.zeros(len(y), dtype=bool)
+    for label in np.unique(labels):
+        keep[np.flatnonzero(labels == label)[:n_per_class]] = True
+    y[~keep] = unlabeled
+    return y
+
+
+@pytest.fixture(scope="module")
+def data():
+    return waves()
+
+
+@pytest.fixture(scope="module")
+def pretrainer(data):
+    X, _ = data
+    return AutoencoderPretrainer(max_epochs=20, random_state=0, **TINY_TRUNK).fit(X)
+
+
+# ------------------------------------------------------------------ AutoencoderPretrainer
+def test_pretrainer_embeds_each_recording(pretrainer, data):
+    X, _ = data
+    embeddings = pretrainer.transform(X)
+    assert embeddings.shape == (len(X), 8 * 4)  # n_filters x n_joints
+    assert np.all(np.isfinite(embeddings))
+    assert pretrainer.get_feature_names_out()[0] == "autoencoderpretrainer0"
+
+
+def test_reconstruction_beats_predicting_the_mean(pretrainer, data):
+    X, _ = data
+    rebuilt = pretrainer.reconstruct(X)
+    assert [r.shape for r in rebuilt] == [r.shape for r in X]  # ragged in, ragged out
+    # Predicting every channel's mean costs its mean absolute deviation, about 0.8 standard
+    # deviations; the trained autoencoder must do clearly better.
+    assert -pretrainer.score(X) < 0.6
+    assert np.mean(np.abs(rebuilt[1] - X[1])) < np.mean(np.abs(X[1] - X[1].mean(axis=0)))
+
+
+def test_pretrainer_is_reproducible_and_picklable(data, pretrainer):
+    X, _ = data
+    again = clone(pretrainer).fit(X)
+    np.testing.assert_array_equal(again.transform(X[:5]), pretrainer.transform(X[:5]))
+    restored = pickle.loads(pickle.dumps(pretrainer))
+    np.testing.assert_array_equal(restored.transform(X[:5]), pretrainer.transform(X[:5]))
+
+
+def test_contrastive_pretrainer_learns_without_labels(data):
+    X, _ = data
+    model = AutoencoderPretrainer(
+        objective="contrastive", max_epochs=2, batch_size=16, random_state=0, **TINY_TRUNK
+    ).fit(X)
+    assert model.transform(X).shape == (len(X), 32)
+    assert np.isfinite(model.score(X))
+    assert model.score(X) == model.score(X)  # fixed views: the score is repeatable
+    with pytest.raises(ValueError, match="reconstruct needs objective='reconstruction'"):
+        model.reconstruct(X)
+
+
+def test_contrastive_needs_augmentation(data):
+    X, _ = data
+    model = AutoencoderPretrainer(objective="contrastive", augment=None, max_epochs=1)
+    with pytest.raises(ValueError, match="augment cannot be None"):
+        model.fit(X)
+    assert not hasattr(model, "net_")
+
+
+def test_pretrainer_refuses_other_joints(pretrainer):
+    with pytest.raises(ValueError, match="fitted on recordings of 4 joints"):
+        pretrainer.transform(np.ones((2, 10, 5, 3)))
+
+
+# ------------------------------------------------------------------------- SSLClassifier
+@pytest.fixture(scope="module")
+def ssl_model(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    return SSLClassifier(pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST).fit(X, y)
+
+
+def test_ssl_learns_from_few_labels(ssl_model, data):
+    X, labels = data
+    assert ssl_model.n_labeled_ == 12
+    assert list(ssl_model.classes_) == ["point", "wave"]
+    assert ssl_model.score(X, labels) > 0.9
+    assert ssl_model.predict_proba(X[:3]).shape == (3, 2)
+
+
+def test_ssl_starts_from_the_pretrained_trunk(data, pretrainer):
+    X, labels = data
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer), freeze_encoder=True, random_state=0, **FAST
+    ).fit(X, hide_labels(labels, 6))
+    trunk = pretrainer.net_.module_.encoder.state_dict()
+    fine_tuned = model.net_.module_.state_dict()
+    for name, value in trunk.items():  # weights and normalisation statistics untouched
+        np.testing.assert_array_equal(fine_tuned[name].numpy(), value.numpy(), err_msg=name)
+    assert pretrainer.n_iter_ == 20  # a frozen pretrainer is used, not trained again
+
+
+def test_encoder_lr_sets_a_learning_rate_for_the_trunk(data, pretrainer):
+    X, labels = data
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        encoder_lr=1e-4,
+        lr_schedule="constant",
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, hide_labels(labels, 6))
+    rates = sorted({group["lr"] for group in model.net_.optimizer_.param_groups})
+    assert rates == [1e-4, model.lr]
+
+
+def test_ssl_pretrains_itself_and_leaves_its_parameter_alone(data):
+    X, labels = data
+    template = AutoencoderPretrainer(max_epochs=2, random_state=0, **TINY_TRUNK)
+    model = SSLClassifier(pretrainer=template, max_epochs=2, random_state=0, n_threads=1)
+    model.fit(X, hide_labels(labels, 6))
+    assert not hasattr(template, "net_")  # cloned, not fitted in place
+    assert model.pretrainer_.n_iter_ == 2
+    default = SSLClassifier(pretrain_epochs=1, max_epochs=1, random_state=0, n_threads=1)
+    default.fit(X[:10], hide_labels(labels[:10], 2))
+    assert default.pretrainer_.objective == "reconstruction"
+
+
+def test_string_labels_with_a_string_marker(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6, unlabeled="?").astype(str)
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer), unlabeled_label="?", random_state=0, **FAST
+    ).fit(X, y)
+    assert model.n_labeled_ == 12
+    assert list(model.classes_) == ["point", "wave"]
+    assert 0 <= model.score(X, y) <= 1  # "?" recordings are left out of the score
+
+
+def test_score_ignores_unlabelled_recordings(ssl_model, data):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    expected = np.mean(ssl_model.predict(X[:12]) == labels[:12].astype(object))
+    labelled = labelled_mask(y)
+    assert ssl_model.score(X, y) == pytest.approx(
+        np.mean(ssl_model.predict(X)[labelled] == y[labelled])
+    )
+    assert 0 <= expected <= 1
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (np.full(48, -1), "y holds no labelled recording"),
+        (np.array(["wave"] * 4 + [-1] * 44, dtype=object), "only one class"),
+    ],
+)
+def test_ssl_refuses_too_few_labels(data, pretrainer, y, message):
+    X, _ = data
+    model = SSLClassifier(pretrainer=FrozenEstimator(pretrainer), max_epochs=1)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y)
+    assert not hasattr(model, "net_")
+
+
+def test_ssl_refuses_a_pretrainer_of_another_skeleton(data):
+    X, labels = data
+    other = AutoencoderPretrainer(max_epochs=1, random_state=0, **TINY_TRUNK)
+    other.fit(np.random.default_rng(0).normal(size=(6, 12, 5, 3)))
+    model = SSLClassifier(pretrainer=FrozenEstimator(other), max_epochs=1)
+    with pytest.raises(ValueError, match="pretrainer was fitted on recordings of 5 joints"):
+        model.fit(X, hide_labels(labels, 6))
+
+
+def test_ssl_model_is_explained_like_a_cnn(ssl_model, data):
+    X, _ = data
+    explanation = GradCAMExplainer(ssl_model).fit().explain(X[:3])
+    longest = max(len(recording) for recording in X[:3])
+    assert explanation.heatmaps.shape == (3, longest, 4)
+    assert explanation.joint_importance.shape == (3, 4)
+
+
+def test_ssl_is_reproducible_and_picklable(ssl_model, data, pretrainer):
+    X, labels = data
+    again = clone(ssl_model).fit(X, hide_labels(labels, 6))
+    np.testing.assert_array_equal(again.predict_proba(X), ssl_model.predict_proba(X))
+    restored = pickle.loads(pickle.dumps(ssl_model))
+    np.testing.assert_array_equal(restored.predict_proba(X), ssl_model.predict_proba(X))
+
+
+def test_ssl_in_a_pipeline_with_cross_validation(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    model = Pipeline(
+        [
+            ("pad", SkeletonPadder()),
+            ("clf", SSLClassifier(pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST)),
+        ]
+    )
+    cv = LabeledStratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    scores = cross_val_score(model, X, y, cv=cv, error_score="raise")
+    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+    search = GridSearchCV(model, {"clf__freeze_encoder": [True, False]}, cv=cv)
+    search.fit(X, y)
+    assert search.best_params_["clf__freeze_encoder"] in (True, False)
+
+
+# --------------------------------------------------------------- LabeledStratifiedKFold
+def test_unlabelled_recordings_always_train():
+    y = np.array(["a", "b"] * 10 + [-1] * 7, dtype=object)
+    folds = list(LabeledStratifiedKFold(n_splits=5).split(np.zeros(len(y)), y))
+    unlabelled = set(range(20, 27))
+    tested = np.concatenate([test for _, test in folds])
+    assert sorted(tested) == list(range(20))  # each labelled recording tested once
+    for train, test in folds:
+        assert unlabelled <= set(train)
+        assert not unlabelled & set(test)
+        assert sorted(y[test]) == ["a", "a", "b", "b"]  # stratified
+
+
+def test_groups_stay_on_one_side():
+    y = np.array([0, 1] * 12 + [-1] * 4)
+    groups = np.repeat(np.arange(7), 4)
+    for train, test in LabeledStratifiedKFold(n_splits=3).split(np.zeros(28), y, groups):
+        labelled_train = [i for i in train if y[i] != -1]
+        assert not set(groups[labelled_train]) & set(groups[test])
+
+
+def test_splitter_errors_name_the_problem():
+    with pytest.raises(ValueError, match="need at least 5 labelled recordings; y has 3"):
+        list(LabeledStratifiedKFold().split(np.zeros(6), [0, 1, 0, -1, -1, -1]))
+    with pytest.raises(ValueError, match="X has 2 recordings but y has 3"):
+        list(LabeledStratifiedKFold(n_splits=2).split(np.zeros(2), [0, 1, 0]))
+    with pytest.raises(ValueError, match="needs y"):
+        list(LabeledStratifiedKFold(n_splits=2).split(np.zeros(2), None))
+
+
+def test_labelled_mask_never_mixes_strings_and_numbers():
+    assert labelled_mask(np.array(["-1", "a"])).tolist() == [True, True]
+    assert labelled_mask(np.array([1.0, -1.0])).tolist() == [True, False]
+    assert labelled_mask(np.array(["?", "a"]), "?").tolist() == [False, True]
+    assert labelled_mask(np.array([3, -1]), "?").tolist() == [True, True]
