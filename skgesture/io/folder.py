@@ -134,7 +134,7 @@ def load_mocap_folder(
         not detected); see :func:`read_mocap_csv`. BVH files have none.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the Bunch.
-    pattern : str or sequence of str, default=``"*.csv"``
+    pattern : str or sequence of str, default ``"*.csv"``
         Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
         subfolders), or several (``("*.bvh", "*.c3d")`` for a folder of both); absolute
         patterns and ``..`` are refused. A matching file whose extension no reader knows is
