@@ -101,6 +101,19 @@ def test_early_stopping_splits_a_store_by_class(padded_file, gestures):
     assert clf.early_stopping_ and "valid_loss" in clf.history_[-1]
 
 
+def test_warm_start_continues_training_on_a_store(padded_file, gestures):
+    store = RecordingStore.from_array(padded_file)
+    clf = CNNClassifier(n_filters=4, n_blocks=0, warm_start=True, **TINY).fit(
+        store, gestures.target
+    )
+    first_weights = clf.net_.module_.state_dict()["head.weight"].clone()
+
+    clf.fit(store, gestures.target)
+
+    assert clf.n_iter_ == 2
+    assert not np.array_equal(clf.net_.module_.state_dict()["head.weight"], first_weights)
+
+
 def test_a_store_is_predicted_chunk_by_chunk(padded_file, gestures):
     store = RecordingStore.from_array(padded_file)
     clf = CNNClassifier(n_filters=4, n_blocks=0, **TINY).fit(store, gestures.target)
