@@ -400,6 +400,8 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
 
     _parameter_constraints = COMMON_PARAMETER_CONSTRAINTS
     _fixed_length = False
+    # Fitted attributes (JSON values) that save() stores besides the common ones.
+    _saved_attributes = ()
 
     def _module(self):
         """Return the torch module class and its keyword arguments (without ``n_classes``)."""

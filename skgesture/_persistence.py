@@ -62,12 +62,12 @@ def _versions():
 
 def _classifier_classes():
     """skgesture's classifiers by name: the only classes a file may ask to instantiate."""
-    from skgesture import classifiers
+    from skgesture import classifiers, ssl
     from skgesture._base import SkeletonClassifierBase
 
     return {
         name: cls
-        for name, cls in vars(classifiers).items()
+        for name, cls in {**vars(classifiers), **vars(ssl)}.items()
         if isinstance(cls, type)
         and issubclass(cls, SkeletonClassifierBase)
         and cls is not SkeletonClassifierBase
@@ -185,7 +185,7 @@ def save(estimator, path):
         arrays[_STATE_PREFIX + key] = tensor.detach().cpu().numpy()
 
     attributes = {}
-    for attribute in _SCALAR_ATTRIBUTES:
+    for attribute in _SCALAR_ATTRIBUTES + type(estimator)._saved_attributes:
         value = getattr(estimator, attribute)
         attributes[attribute] = value.item() if isinstance(value, np.generic) else value
     metadata = {
@@ -299,7 +299,7 @@ def load(path, cls=None):
             **{key: _decode(value) for key, value in metadata["params"].items()}
         )
         for attribute, value in metadata["attributes"].items():
-            if attribute in _SCALAR_ATTRIBUTES:
+            if attribute in _SCALAR_ATTRIBUTES + known[name]._saved_attributes:
                 setattr(estimator, attribute, value)
         for attribute in _ARRAY_ATTRIBUTES:
             if attribute in arrays:

@@ -653,7 +653,10 @@ class SSLClassifier(SkeletonClassifierBase):
     ----------
     %(common_attributes)s
     pretrainer_ : AutoencoderPretrainer
-        The fitted pretrainer whose trunk started the fine-tuning.
+        The fitted pretrainer whose trunk started the fine-tuning (not restored by
+        :meth:`load`, which restores the fine-tuned classifier only).
+    trunk_sizes_ : dict
+        ``n_filters``, ``n_blocks`` and ``kernel_size`` of the pre-trained trunk.
     n_labeled_ : int
         Labelled recordings the classifier was fine-tuned on.
 
@@ -681,6 +684,7 @@ class SSLClassifier(SkeletonClassifierBase):
     8
     """
 
+    _saved_attributes = ("n_labeled_", "trunk_sizes_")
     _parameter_constraints = {
         **COMMON_PARAMETER_CONSTRAINTS,
         "objective": [StrOptions({"reconstruction", "contrastive"})],
@@ -776,6 +780,7 @@ class SSLClassifier(SkeletonClassifierBase):
         else:
             y_codes = self._learn_classes(y_known)
             self.pretrainer_ = self._pretrain(data)
+            self.trunk_sizes_ = _trunk_sizes(self.pretrainer_.net_.module_.encoder)
             self._learn_skeleton(data, lengths)
             self.channel_mean_ = self.pretrainer_.channel_mean_
             self.channel_scale_ = self.pretrainer_.channel_scale_
@@ -813,13 +818,12 @@ class SSLClassifier(SkeletonClassifierBase):
         return pretrainer
 
     def _module(self):
-        sizes = _trunk_sizes(self.pretrainer_.net_.module_.encoder)
         return JointCNN, {
             "n_joints": self.n_joints_,
             "n_coords": self.n_coords_,
             "dropout": self.dropout,
             "freeze_trunk": self.freeze_encoder,
-            **sizes,
+            **self.trunk_sizes_,
         }
 
     def _make_net(self, y, device, split_seed, augment_seed):

@@ -271,3 +271,15 @@ def test_labelled_mask_never_mixes_strings_and_numbers():
     assert labelled_mask(np.array([1.0, -1.0])).tolist() == [True, False]
     assert labelled_mask(np.array(["?", "a"]), "?").tolist() == [False, True]
     assert labelled_mask(np.array([3, -1]), "?").tolist() == [True, True]
+
+
+def test_ssl_model_saves_without_pickle(ssl_model, data, tmp_path):
+    X, labels = data
+    model = SSLClassifier(pretrain_epochs=2, max_epochs=2, random_state=0, n_threads=1)
+    model.fit(X, hide_labels(labels, 6))
+    model.save(tmp_path / "ssl.npz")
+    restored = SSLClassifier.load(tmp_path / "ssl.npz")
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert restored.n_labeled_ == 12 and restored.trunk_sizes_["n_filters"] == 48
+    with pytest.raises(ValueError, match="parameter pretrainer="):
+        ssl_model.save(tmp_path / "other.npz")  # a pretrainer object needs joblib
