@@ -72,7 +72,111 @@ def cost_table(result):
     return lines
 
 
-BUILDERS = {"natops": natops_table, "paper_protocol": paper_protocol_table, "cost": cost_table}
+def _pm(stats, digits=3):
+    return f"{stats['mean']:.{digits}f} ± {stats['std']:.{digits}f}"
+
+
+def label_efficiency_table(result):
+    lines = [
+        "**Few labels on NATOPS** (k labelled training recordings per class, the other training "
+        "recordings unlabelled, 180 test; paired by seed), `benchmarks/label_efficiency.py`, "
+        "plot `benchmarks/results/label_efficiency.png`:",
+        "",
+        "| labels per class | seeds | supervised CNN | SSL reconstruction | SSL contrastive "
+        "| gain (rec.) | gain (contr.) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for k, row in result["table"].items():
+        lines.append(
+            f"| {k} | {len(row['seeds'])} | {_pm(row['supervised'])} | "
+            f"{_pm(row['ssl-reconstruction'])} | {_pm(row['ssl-contrastive'])} | "
+            f"{_pm(row['ssl-reconstruction - supervised'])} | "
+            f"{_pm(row['ssl-contrastive - supervised'])} |"
+        )
+    return lines
+
+
+def paper_ssl_table(result):
+    lines = [
+        "**The paper's Table 2 protocol** (111 `make_gestures` recordings, 10 labelled, 101 "
+        "unlabelled and scored), `benchmarks/paper_ssl.py`:",
+        "",
+        "| model | accuracy on the 101 (mean ± std) | gain over supervised (paired) "
+        "| paper (its own data) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, entry in result["summary"].items():
+        gain = entry.get("gain_over_supervised")
+        gain = "-" if gain is None else _pm(gain)
+        paper = "-" if entry.get("paper") is None else f"{entry['paper']:.2f}"
+        lines.append(f"| {name} | {_acc(entry)} | {gain} | {paper} |")
+    return lines
+
+
+def explain_table(result):
+    lines = [
+        "**Explanation faithfulness** (`make_gestures(return_relevance=True)`, the default "
+        f"CNN, test accuracy {result['test_accuracy']:.2f}), `benchmarks/explain.py`:",
+        "",
+        "| method | pointing game | relevance mass | deletion area (random order) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, entry in result["methods"].items():
+        lines.append(
+            f"| {name} | {entry['pointing_game']:.2f} | {entry['relevance_mass']:.2f} | "
+            f"{entry['deletion_area']:.2f} ({entry['deletion_area_random']:.2f}) |"
+        )
+    chance = result["chance"]
+    lines += [
+        "",
+        f"Chance: pointing {chance['pointing_game']:.2f}, relevance mass "
+        f"{chance['relevance_mass']:.2f}.",
+    ]
+    return lines
+
+
+def stream_table(result):
+    update, one = result["update_ms"], result["predict_one_window_ms"]
+    replay = result["replay"]["boundary_error_frames"]
+    return [
+        "**Live recognition** (`StreamingRecognizer`, default CNN, window "
+        f"{result['window']}, step {result['step']}, one torch thread), `benchmarks/stream.py`: "
+        f"median update {update['median']:.1f} ms (p95 {update['p95']:.1f}) = "
+        f"{result['update_over_predict_one_window']:.2f}x one-window `predict` "
+        f"({one['median']:.1f} ms); gesture boundaries in a replay of "
+        f"{result['replay']['n_recordings']} NATOPS recordings found within a median "
+        f"{replay['median']:.1f} frames (p90 {replay['p90']:.1f}).",
+    ]
+
+
+def out_of_core_table(result):
+    lines = [
+        "**Out-of-core training** (`RecordingStore`, memory-mapped), peak anonymous memory, "
+        "`benchmarks/out_of_core.py`:",
+        "",
+        "| data size | in memory (MB) | out of core (MB) |",
+        "| --- | --- | --- |",
+    ]
+    sizes = sorted({run["size_gb"] for run in result["runs"]})
+    for size in sizes:
+        peak = {r["mode"]: r["peak_anon_mb"] for r in result["runs"] if r["size_gb"] == size}
+        lines.append(
+            f"| {size:.1f} GB | {peak.get('in_memory', float('nan')):.0f} | "
+            f"{peak.get('out_of_core', float('nan')):.0f} |"
+        )
+    return lines
+
+
+BUILDERS = {
+    "natops": natops_table,
+    "paper_protocol": paper_protocol_table,
+    "label_efficiency": label_efficiency_table,
+    "paper_ssl": paper_ssl_table,
+    "cost": cost_table,
+    "explain": explain_table,
+    "stream": stream_table,
+    "out_of_core": out_of_core_table,
+}
 
 
 def main():
