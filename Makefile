@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 # The CPU build of torch for development and CI; users get a loose range from pyproject.toml.
 PIP_INSTALL := $(PIP) install --quiet -c constraints.txt
 
-.PHONY: demo test lint benchmarks clean
+.PHONY: demo test lint docs benchmarks clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.dev-installed: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e ".[dev]"
 	touch $@ $(VENV)/.demo-installed
 
+$(VENV)/.docs-installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e ".[docs]"
+	touch $@
+
 demo: $(VENV)/.demo-installed
 	$(PY) examples/demo.py --output reports/demo
 
@@ -30,9 +34,13 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check skgesture tests examples benchmarks
 	$(VENV)/bin/ruff format --check skgesture tests examples benchmarks
 
+# The documentation, gallery examples run, in docs/_build/html; warnings are errors.
+docs: $(VENV)/.docs-installed
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 benchmarks: $(VENV)/.dev-installed
 	$(PIP_INSTALL) -e ".[benchmarks]"
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist reports *.egg-info
+	rm -rf $(VENV) build dist reports *.egg-info docs/_build docs/auto_examples docs/generated docs/sg_execution_times.rst
