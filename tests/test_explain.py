@@ -406,3 +406,24 @@ def test_importing_the_explainer_loads_neither_torch_nor_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_heatmap_of_many_joints_names_every_few(pyplot):
+    from skgesture.explain._explanation import Explanation
+    from skgesture.skeleton import MOCAPLAB_SKELETON
+
+    names = MOCAPLAB_SKELETON.joint_names
+    heatmaps = np.random.default_rng(0).random((1, 30, len(names)))
+    explanation = Explanation(
+        heatmaps=heatmaps,
+        lengths=[30],
+        predicted=np.array(["Bi"]),
+        target=np.array(["Bi"]),
+        joint_names=names,
+        recordings=None,
+        skeleton=None,
+        method="hirescam",
+        top_k=10,
+    )
+    labels = [label.get_text() for label in explanation.plot(0).get_yticklabels()]
+    assert labels == list(names[::2])  # 79 joints: every second one named, none overlap

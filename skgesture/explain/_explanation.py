@@ -133,7 +133,11 @@ class Explanation:
         image = ax.imshow(
             self.heatmap(i).T, aspect="auto", cmap="inferno", vmin=0, vmax=1, origin="upper"
         )
-        ax.set_yticks(range(n_joints), self.joint_names, fontsize=8 if n_joints > 20 else 10)
+        # Beyond about 40 rows the names overlap: name every step-th joint.
+        step = -(-n_joints // 40)
+        rows = range(0, n_joints, step)
+        names = [self.joint_names[row] for row in rows]
+        ax.set_yticks(rows, names, fontsize=8 if n_joints > 20 else 10)
         ax.set_xlabel("frame")
         ax.set_title(f"{self._title(i)} ({self.method})")
         ax.figure.colorbar(image, ax=ax, label="importance")
