@@ -11,8 +11,11 @@ n_coords)`` with known lengths, but reads recordings only when asked, from
 Pass a store as ``X`` to a classifier's ``fit``: the per-channel standardisation is learned in one
 streaming pass and training reads one mini-batch of recordings at a time, so the memory the
 process owns stays flat however large the store is (pages of the files are cached by the
-operating system, which can drop them). Slicing gives ordinary padded arrays, so predictions
-on a store go chunk by chunk: ``clf.predict(store[i : i + 1000])``.
+operating system, which can drop them). Indexing a store with a slice or an array of indices
+gives a store of those recordings, still on disk, so scikit-learn's cross-validation trains each
+fold out of core; ``numpy.asarray(store)`` reads a store into memory, which is what ``predict``
+and the transformers do: predict a large store chunk by chunk,
+``clf.predict(store[i : i + 1000])``.
 
 This module reads files only; it does not import torch.
 """
@@ -46,10 +49,13 @@ class RecordingStore:
 
     Notes
     -----
-    ``store[i]`` gives recording ``i`` zero-padded to ``n_frames`` and ``store[start:stop]`` a
-    float32 array ``(stop - start, n_frames, n_joints, n_coords)``; :meth:`recording` gives
-    the real frames only. Values are checked when they are read (NaN and infinity raise a
-    ValueError that names the recording).
+    ``store[i]`` gives recording ``i`` zero-padded to ``n_frames`` (:meth:`recording` gives its
+    real frames only); ``store[start:stop]``, ``store[indices]`` and ``store[mask]`` give a
+    store of those recordings, read nothing, and are how scikit-learn's splitters take folds;
+    ``numpy.asarray(store)`` reads every recording into one float32 padded array. Values are
+    checked when they are read (NaN and infinity raise a ValueError that names the recording).
+    A store opened from a ``.npy`` path pickles as that path (e.g. to Dask workers that share
+    the file system), not as its data.
 
     Examples
     --------
@@ -61,15 +67,24 @@ class RecordingStore:
     >>> store = RecordingStore.from_folder(folder)
     >>> store.shape, store.lengths.tolist()
     ((3, 45, 8, 3), [30, 45, 38])
-    >>> store[0:2].shape
-    (2, 45, 8, 3)
+    >>> store[0:2].shape, np.asarray(store[0:2]).shape
+    ((2, 45, 8, 3), (2, 45, 8, 3))
     """
 
-    def __init__(self, *, array=None, files=None, lengths, skeleton_shape):
-        self._array = array
-        self._files = files
+    #: Values are read as float32, whatever the files hold.
+    dtype = np.dtype(np.float32)
+    ndim = 4
+
+    def __init__(self, *, lengths, skeleton_shape, files=None, array=None, rows=None, path=None):
+        self._files = files  # one .npy file per recording, or None
+        self._array = array  # one padded array on disk, or None
+        self._rows = rows  # the rows of that array this store holds, in order
+        self._path = path  # the .npy file the array was opened from, if any
         self.lengths = np.asarray(lengths, dtype=np.int64)
-        n_frames = int(self.lengths.max()) if array is None else array.shape[1]
+        if array is not None:
+            n_frames = array.shape[1]
+        else:
+            n_frames = int(self.lengths.max()) if len(self.lengths) else 0
         self.shape = (len(self.lengths), n_frames, *skeleton_shape)
 
     # ------------------------------------------------------------------------- construction
@@ -112,7 +127,7 @@ class RecordingStore:
                     "must share one skeleton."
                 )
             lengths.append(shape[0])
-        return cls(files=[str(path) for path in files], lengths=lengths, skeleton_shape=reference)
+        return cls(lengths=lengths, skeleton_shape=reference, files=[str(path) for path in files])
 
     @classmethod
     def from_array(cls, array, lengths=None, *, chunk_values=2**22):
@@ -133,10 +148,10 @@ class RecordingStore:
         -------
         RecordingStore
         """
-        name = "array"
+        name, path = "array", None
         if isinstance(array, str | os.PathLike):
-            name = str(array)
-            array = np.load(array, mmap_mode="r")
+            name = path = str(array)
+            array = np.load(path, mmap_mode="r")
         if len(array.shape) != 4 or min(array.shape) < 1:
             raise ValueError(
                 f"{name} has shape {tuple(array.shape)}; expected a non-empty padded dataset "
@@ -164,7 +179,13 @@ class RecordingStore:
                 f"lengths must lie between 1 and the {n_frames} frames of {name}; got "
                 f"{lengths.min()} to {lengths.max()}."
             )
-        return cls(array=array, lengths=lengths, skeleton_shape=tuple(array.shape[2:]))
+        return cls(
+            lengths=lengths,
+            skeleton_shape=tuple(array.shape[2:]),
+            array=array,
+            rows=np.arange(n_samples),
+            path=path,
+        )
 
     # ------------------------------------------------------------------------------ reading
     @property
@@ -175,37 +196,72 @@ class RecordingStore:
         return self.shape[0]
 
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            indices = range(*index.indices(len(self)))
-            if self._array is not None and index.step in (None, 1):
-                # One read of contiguous recordings rather than one per recording.
-                data = np.asarray(self._array[index], dtype=np.float32)
-                for offset, i in enumerate(indices):
-                    self._check_finite(data[offset], i)
-                return data
-            data = np.zeros((len(indices), *self.shape[1:]), dtype=np.float32)
-            for offset, i in enumerate(indices):
-                recording = self.recording(i)
-                data[offset, : len(recording)] = recording
-            return data
+        if isinstance(index, tuple) and len(index) == 2 and index[1] is Ellipsis:
+            index = index[0]  # scikit-learn's X[indices, ...]
         if isinstance(index, int | np.integer):
             recording = self.recording(index)
             padded = np.zeros(self.shape[1:], dtype=np.float32)
             padded[: len(recording)] = recording
             return padded
-        raise TypeError(
-            f"RecordingStore indices are integers or slices, not {type(index).__name__}."
+        positions = np.arange(len(self))
+        if isinstance(index, slice):
+            return self._subset(positions[index])
+        index = np.asarray(index)
+        if index.ndim != 1 or not (index.dtype == bool or np.issubdtype(index.dtype, np.integer)):
+            raise TypeError(
+                "RecordingStore indices are integers, slices, or 1-D arrays of integers or "
+                f"booleans, not {type(index).__name__} of shape {index.shape}."
+            )
+        return self._subset(positions[index])
+
+    def _subset(self, positions):
+        """A store of some recordings of this one, still on disk."""
+        return RecordingStore(
+            lengths=self.lengths[positions],
+            skeleton_shape=self.shape[2:],
+            files=None if self._files is None else [self._files[i] for i in positions],
+            array=self._array,
+            rows=None if self._rows is None else self._rows[positions],
+            path=self._path,
         )
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("Reading a RecordingStore into an array always copies.")
+        data = self._read()
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def _read(self):
+        """All recordings, zero-padded: ``(n_samples, n_frames, n_joints, n_coords)`` float32."""
+        if self._array is None:
+            data = np.zeros(self.shape, dtype=np.float32)
+            for i in range(len(self)):
+                recording = self.recording(i)
+                data[i, : len(recording)] = recording
+            return data
+        rows = self._rows
+        if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
+            data = np.array(self._array[rows[0] : rows[0] + len(rows)], dtype=np.float32)
+        elif isinstance(self._array, np.ndarray):  # memory maps read scattered rows at once
+            data = np.array(self._array[rows], dtype=np.float32)
+        else:
+            data = np.zeros(self.shape, dtype=np.float32)
+            for i, row in enumerate(rows):
+                data[i] = self._array[row]
+        data[np.arange(self.shape[1]) >= self.lengths[:, np.newaxis]] = 0
+        finite = np.isfinite(data.reshape(len(data), -1)).all(axis=1)
+        if not finite.all():
+            self._check_finite(data[np.argmin(finite)], int(np.argmin(finite)))
+        return data
 
     def recording(self, index):
         """The real frames of recording ``index``: float32 ``(n_frames_i, n_joints, n_coords)``."""
         index = range(len(self))[index]  # negative indices, and IndexError when out of range
         length = int(self.lengths[index])
         if self._array is not None:
-            recording = np.asarray(self._array[index, :length], dtype=np.float32)
+            recording = np.asarray(self._array[self._rows[index], :length], dtype=np.float32)
         else:
-            path = self._files[index]
-            loaded = np.load(path, mmap_mode="r")
+            loaded = np.load(self._files[index], mmap_mode="r")
             recording = np.asarray(loaded, dtype=np.float32).reshape(length, *self.shape[2:])
         self._check_finite(recording, index)
         return recording
@@ -214,6 +270,19 @@ class RecordingStore:
         if not np.isfinite(recording).all():
             where = f" ({self._files[index]})" if self._files is not None else ""
             raise ValueError(f"Input X[{index}]{where} contains NaN or infinity.")
+
+    def __getstate__(self):
+        # A store opened from a .npy path pickles as that path (for Dask workers that share
+        # the file system), not as the data a memory map would pickle as.
+        state = dict(vars(self))
+        if self._path is not None:
+            state["_array"] = None
+        return state
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        if self._path is not None:
+            self._array = np.load(self._path, mmap_mode="r")
 
     def __repr__(self):
         source = f"{len(self)} .npy files" if self._files is not None else "one padded array"

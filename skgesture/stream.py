@@ -194,6 +194,7 @@ class StreamingRecognizer(BaseEstimator):
         """
         if not hasattr(self, "n_frames_seen_"):
             self.reset()
+        self._refuse_single_frame(frames)
         frames = check_recordings([frames], input_name="frames", estimator=self).data[0]
         if self._buffer is None:
             self._buffer = np.zeros((self.window_, *frames.shape[1:]), dtype=np.float32)
@@ -214,6 +215,16 @@ class StreamingRecognizer(BaseEstimator):
             return self._steps([], ends)
         proba = np.asarray(self.estimator.predict_proba(np.stack(windows)), dtype=np.float64)
         return self._steps([self._smooth(p) for p in proba], ends)
+
+    def _refuse_single_frame(self, frames):
+        """A 2-D chunk is ``(n_frames, n_features)``; say so when it looks like one frame."""
+        shape = np.shape(frames)
+        n_features = getattr(self.estimator, "n_features_in_", None)
+        if len(shape) == 2 and shape[1] != n_features and shape[0] * shape[1] == n_features:
+            raise ValueError(
+                f"frames has shape {shape}, which looks like one frame of (n_joints, n_coords); "
+                "frames is a chunk (n_new_frames, n_joints, n_coords): pass frame[np.newaxis]."
+            )
 
     def _is_step(self, n_seen):
         return n_seen >= self.window_ and (n_seen - self.window_) % self.step == 0

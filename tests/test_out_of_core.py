@@ -1,8 +1,13 @@
 """Training on recordings kept on disk (RecordingStore) as a user with too much data would."""
 
+import doctest
+import pickle
+
 import numpy as np
 import pytest
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 
+import skgesture.store
 from skgesture import CNNClassifier, FCClassifier
 from skgesture._standardize import channel_statistics
 from skgesture.datasets import make_gestures
@@ -40,7 +45,10 @@ def test_a_folder_store_reads_recordings_on_demand(folder_of_recordings, gesture
     np.testing.assert_array_equal(store.lengths, lengths)
     np.testing.assert_array_equal(store[3], padded[3])
     np.testing.assert_array_equal(store[-1], padded[-1])
-    np.testing.assert_array_equal(store[5:9], padded[5:9])
+    # A part of a folder store is padded to its own longest recording, as a list would be.
+    np.testing.assert_array_equal(np.asarray(store[5:9]), pad_recordings(gestures.data[5:9])[0])
+    some = [gestures.data[9], gestures.data[2]]
+    np.testing.assert_array_equal(np.asarray(store[[9, 2]]), pad_recordings(some)[0])
     np.testing.assert_array_equal(store.recording(2), gestures.data[2])
     assert store.sources[0].endswith("recording_000.npy")
 
@@ -50,8 +58,18 @@ def test_a_padded_npy_file_is_memory_mapped_and_its_lengths_found(padded_file, g
 
     padded, lengths = pad_recordings(gestures.data)
     np.testing.assert_array_equal(store.lengths, lengths)
-    np.testing.assert_array_equal(store[0:30:7], padded[0:30:7])
+    np.testing.assert_array_equal(np.asarray(store[0:30:7]), padded[0:30:7])
+    np.testing.assert_array_equal(np.asarray(store[lengths > 30]), padded[lengths > 30])
     assert isinstance(store._array, np.memmap)
+
+
+def test_a_store_opened_from_a_path_pickles_as_the_path(padded_file, gestures):
+    store = RecordingStore.from_array(padded_file)[3:10]
+
+    copy = pickle.loads(pickle.dumps(store))
+
+    assert len(pickle.dumps(store)) < 2000  # the data is 30 x 40 x 5 x 3 floats
+    np.testing.assert_array_equal(np.asarray(copy), np.asarray(store))
 
 
 def test_streaming_statistics_equal_the_in_memory_ones(gestures):
@@ -114,6 +132,17 @@ def test_warm_start_continues_training_on_a_store(padded_file, gestures):
     assert not np.array_equal(clf.net_.module_.state_dict()["head.weight"], first_weights)
 
 
+def test_cross_validation_trains_each_fold_from_the_store(folder_of_recordings, gestures):
+    cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    clf = CNNClassifier(n_filters=4, n_blocks=0, **TINY)
+    in_memory = cross_val_score(clf, gestures.data, gestures.target, cv=cv)
+
+    store = RecordingStore.from_folder(folder_of_recordings)
+    on_disk = cross_val_score(clf, store, gestures.target, cv=cv)
+
+    np.testing.assert_allclose(on_disk, in_memory)
+
+
 def test_a_store_is_predicted_chunk_by_chunk(padded_file, gestures):
     store = RecordingStore.from_array(padded_file)
     clf = CNNClassifier(n_filters=4, n_blocks=0, **TINY).fit(store, gestures.target)
@@ -171,3 +200,10 @@ def test_lengths_out_of_range_are_refused():
 def test_an_empty_folder_is_refused(tmp_path):
     with pytest.raises(ValueError, match="holds no file matching"):
         RecordingStore.from_folder(tmp_path)
+
+
+def test_docstring_example_runs():
+    result = doctest.testmod(skgesture.store, optionflags=doctest.ELLIPSIS)
+
+    assert result.attempted > 0
+    assert result.failed == 0

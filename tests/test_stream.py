@@ -228,6 +228,15 @@ def test_frames_of_another_skeleton_are_refused(natops_model, natops_test):
         recognizer.update(np.zeros((5, 4, 3)))
 
 
+def test_a_single_frame_must_be_wrapped(natops_model, natops_test):
+    frame = natops_test[0][0][0]  # (8 joints, 3 coordinates)
+    recognizer = StreamingRecognizer(natops_model)
+
+    with pytest.raises(ValueError, match=r"looks like one frame .* pass frame\[np.newaxis\]"):
+        recognizer.update(frame)
+    assert len(recognizer.update(frame[np.newaxis]).labels) == 0
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [({"step": 0}, "'step' parameter"), ({"smoothing": "median"}, "'smoothing' parameter")],
