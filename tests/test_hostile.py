@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -87,7 +88,7 @@ def values(rng, shape):
 
 
 def number(value):
-    """Shortest text that reads back as the same float32."""
+    """Text that reads back as the same float32 (zeros written as the integers 0 and -0)."""
     return np.format_float_positional(value, unique=True, trim="-") if value == 0 else repr(value)
 
 
@@ -98,7 +99,7 @@ def result_or_named_error(call, path, *args, **kwargs):
         if os.path.isfile(path)
         else sorted(os.path.join(root, name) for root, _, names in os.walk(path) for name in names)
     )
-    before = {file: open(file, "rb").read() for file in files}
+    before = {file: Path(file).read_bytes() for file in files}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # reported rows, unmatched labels
@@ -109,7 +110,7 @@ def result_or_named_error(call, path, *args, **kwargs):
         assert os.fspath(path) in str(error), str(error)
         return None
     finally:
-        assert {file: open(file, "rb").read() for file in files} == before
+        assert {file: Path(file).read_bytes() for file in files} == before
 
 
 # ------------------------------------------------------------------------ MocapLab CSV files
