@@ -197,23 +197,29 @@ class StreamingRecognizer(BaseEstimator):
         self._refuse_single_frame(frames)
         frames = check_recordings([frames], input_name="frames", estimator=self).data[0]
         if self._buffer is None:
-            self._buffer = np.zeros((self.window_, *frames.shape[1:]), dtype=np.float32)
+            buffer = np.zeros((self.window_, *frames.shape[1:]), dtype=np.float32)
         elif frames.shape[1:] != self._buffer.shape[1:]:
             raise ValueError(
                 f"frames have {frames.shape[1]} joints x {frames.shape[2]} coordinates but "
                 f"the stream so far had {self._buffer.shape[1]} x {self._buffer.shape[2]}; "
                 "call reset() before streaming another skeleton."
             )
-        windows, ends = [], []
+        else:
+            buffer = self._buffer.copy()
+        # The stream moves on only once the estimator has classified the new windows: when it
+        # raises, the recogniser is left as it was.
+        n_seen, windows, ends = self.n_frames_seen_, [], []
         for frame in frames:
-            self._buffer[self.n_frames_seen_ % self.window_] = frame
-            self.n_frames_seen_ += 1
-            if self._is_step(self.n_frames_seen_):
-                windows.append(self._current_window())
-                ends.append(self.n_frames_seen_)
-        if not windows:
-            return self._steps([], ends)
-        proba = np.asarray(self.estimator.predict_proba(np.stack(windows)), dtype=np.float64)
+            buffer[n_seen % self.window_] = frame
+            n_seen += 1
+            if self._is_step(n_seen):
+                start = n_seen % self.window_  # the oldest frame sits at the write position
+                windows.append(np.concatenate([buffer[start:], buffer[:start]]))
+                ends.append(n_seen)
+        proba = np.empty((0, len(self.classes_)))
+        if windows:
+            proba = np.asarray(self.estimator.predict_proba(np.stack(windows)), dtype=np.float64)
+        self._buffer, self.n_frames_seen_ = buffer, n_seen
         return self._steps([self._smooth(p) for p in proba], ends)
 
     def _refuse_single_frame(self, frames):
@@ -228,11 +234,6 @@ class StreamingRecognizer(BaseEstimator):
 
     def _is_step(self, n_seen):
         return n_seen >= self.window_ and (n_seen - self.window_) % self.step == 0
-
-    def _current_window(self):
-        """The ring buffer's frames, oldest first (the oldest sits at the write position)."""
-        start = self.n_frames_seen_ % self.window_
-        return np.concatenate([self._buffer[start:], self._buffer[:start]])
 
     def _smooth(self, proba):
         """Smoothed probabilities of the newest step and the index of the class to report."""

@@ -228,6 +228,16 @@ def test_frames_of_another_skeleton_are_refused(natops_model, natops_test):
         recognizer.update(np.zeros((5, 4, 3)))
 
 
+def test_frames_the_estimator_refuses_leave_the_stream_as_it_was(natops_model, natops_test):
+    recognizer = StreamingRecognizer(natops_model, window=5)
+
+    with pytest.raises(ValueError, match="X has 4 joints x 3 coordinates per frame"):
+        recognizer.update(np.ones((6, 4, 3)))
+    steps = recognizer.update(natops_test[0][0][:5])
+
+    assert recognizer.n_frames_seen_ == 5 and steps.frames.tolist() == [5]
+
+
 def test_a_single_frame_must_be_wrapped(natops_model, natops_test):
     frame = natops_test[0][0][0]  # (8 joints, 3 coordinates)
     recognizer = StreamingRecognizer(natops_model)
