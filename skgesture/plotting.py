@@ -74,7 +74,7 @@ def plot_history(estimator, ax=None):
         )
         accuracy_ax.set(ylabel="validation accuracy", ylim=(0, 1.02))
     ax.set(xlabel="epoch", ylabel="loss", title=f"{type(classifier).__name__} training")
-    ax.legend(handles=ax.get_lines() + handles, loc="center right")
+    ax.legend(handles=ax.get_lines() + handles, loc="best")
     return ax
 
 
