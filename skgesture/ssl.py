@@ -242,14 +242,14 @@ class AutoencoderPretrainer(
     ----------
     n_features_in_ : int
         Values per frame (``n_joints_ * n_coords_``), or columns of 2-D input.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, only when fitted on a 2-D DataFrame with string column names.
     n_joints_ : int
     n_coords_ : int
     n_frames_ : int
         Length of the longest training recording.
-    channel_mean_ : ndarray of shape (n_joints_, n_coords_)
-    channel_scale_ : ndarray of shape (n_joints_, n_coords_)
+    channel_mean_ : ndarray of shape (``n_joints_``, ``n_coords_``)
+    channel_scale_ : ndarray of shape (``n_joints_``, ``n_coords_``)
         Standardisation learned on the real frames of the training recordings.
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_.encoder`` is the trunk.
@@ -497,7 +497,7 @@ class AutoencoderPretrainer(
 
         Returns
         -------
-        ndarray of shape (n_samples, n_filters * n_joints_)
+        ndarray of shape (n_samples, ``n_filters * n_joints_``)
         """
         data, lengths, _ = self._validate_new_recordings(X)
         outputs = self._map_batches(data, lengths, lambda module, x, n: module.encoder.embed(x, n))

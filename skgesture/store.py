@@ -97,7 +97,7 @@ class RecordingStore:
         Parameters
         ----------
         folder : str or path-like
-        pattern : str, default="*.npy"
+        pattern : str, default ``"*.npy"``
             Which files of the folder are recordings (``glob`` pattern).
 
         Returns
