@@ -24,7 +24,7 @@ $(VENV)/.docs-installed: $(VENV)/bin/python pyproject.toml constraints.txt
 	touch $@
 
 demo: $(VENV)/.demo-installed
-	$(PY) examples/demo.py --output reports/demo
+	$(PY) -m skgesture reproduce --quick --out reports/demo --force
 
 test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check skgesture tests examples benchmarks

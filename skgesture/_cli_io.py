@@ -43,8 +43,6 @@ def load_data(source, labels=None, *, split="train"):
         ``names`` (one per recording: the file path relative to the folder, or
         ``natops_<split>_<index>``), ``joint_names`` and ``skeleton``.
     """
-    from skgesture.skeleton import Skeleton
-
     if str(source) in BUILTIN_DATA and not Path(source).exists():
         if labels is not None:
             raise ValueError(f"--labels applies to a folder of CSV files, not to {source!r}.")
@@ -63,6 +61,13 @@ def load_data(source, labels=None, *, split="train"):
 
         source = load_sample_mocap()
     path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No such file or folder: {os.fspath(path)!r} (DATA is a folder of CSV files, "
+            f"one CSV file, or one of {', '.join(BUILTIN_DATA)})."
+        )
+    from skgesture.skeleton import Skeleton
+
     if path.is_file():
         from skgesture.io import read_mocap_csv
 
@@ -73,11 +78,6 @@ def load_data(source, labels=None, *, split="train"):
             names=[path.name],
             joint_names=list(recording.joint_names),
             skeleton=Skeleton.from_joint_names(recording.joint_names),
-        )
-    if not path.exists():
-        raise FileNotFoundError(
-            f"No such file or folder: {os.fspath(path)!r} (DATA is a folder of CSV files, "
-            f"one CSV file, or one of {', '.join(BUILTIN_DATA)})."
         )
     from skgesture.io import load_mocap_folder
 

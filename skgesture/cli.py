@@ -160,12 +160,15 @@ def build_parser():
         "--out", metavar="DIR", default="reports/reproduce", help="report folder"
     )
     reproduce.add_argument(
-        "--seeds", type=int, default=3, metavar="N", help="seeds per experiment (default: 3)"
+        "--seeds",
+        type=int,
+        metavar="N",
+        help="seeds per experiment (default: 3, or 1 with --quick)",
     )
     reproduce.add_argument(
         "--quick",
         action="store_true",
-        help="smaller data and networks, one seed: minutes on a laptop CPU",
+        help="smaller data and networks, fewer epochs: minutes on a laptop CPU",
     )
     return parser
 

@@ -598,7 +598,7 @@ def run_reproduction(
     *,
     labels=None,
     out="reports/reproduce",
-    n_seeds=3,
+    n_seeds=None,
     quick=False,
     seed=0,
     device="cpu",
@@ -616,8 +616,9 @@ def run_reproduction(
         Annotation table of a folder ``data``.
     out : path-like, default="reports/reproduce"
         Folder of the report; created if needed.
-    n_seeds : int, default=3
-        Seeds of every experiment (``seed``, ``seed + 1``, ...); quick runs use one.
+    n_seeds : int, default=None
+        Seeds of every experiment (``seed``, ``seed + 1``, ...); None runs 3, or 1 when
+        ``quick``.
     quick : bool, default=False
         Smaller data and networks and fewer epochs: a few minutes on two CPU cores.
     seed : int, default=0
@@ -648,7 +649,9 @@ def run_reproduction(
         )
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"--out {os.fspath(folder)!r} is a file, not a folder.")
-    settings = Settings(quick=quick, n_seeds=1 if quick else n_seeds, max_epochs=max_epochs)
+    if n_seeds is None:
+        n_seeds = 1 if quick else 3
+    settings = Settings(quick=quick, n_seeds=n_seeds, max_epochs=max_epochs)
     seeds = [seed + k for k in range(settings.n_seeds)]
     dataset = load_experiment_data(data, labels, quick=quick, seed=seed)
     if len(np.unique(dataset.target)) < 2:
