@@ -153,12 +153,22 @@ def test_unknown_extensions_in_a_folder_are_refused(tmp_path):
 def test_a_file_that_is_not_c3d_is_refused(tmp_path):
     path = tmp_path / "fake.c3d"
     path.write_text("Frame;Time\n")
-    with pytest.raises(ValueError, match=r"fake\.c3d': is not a C3D file ezc3d can read"):
+    with pytest.raises(ValueError, match=r"fake\.c3d': is not a C3D file"):
         read_c3d(path)
     with pytest.raises(FileNotFoundError):
         read_c3d(tmp_path / "absent.c3d")
     with pytest.raises(ValueError, match="missing must be one of"):
         read_c3d(path, missing="zeros")
+
+
+def test_a_file_cut_short_is_refused_before_ezc3d_reads_it(tmp_path):
+    # ezc3d may crash or hang on a truncated file, so the reader checks its length first.
+    whole = write_c3d(tmp_path / "walk.c3d", markers()).read_bytes()
+    for length in (100, 600, 1700):  # the frames start at byte 1536
+        path = tmp_path / f"cut_{length}.c3d"
+        path.write_bytes(whole[:length])
+        with pytest.raises(ValueError, match=r"cut_\d+\.c3d': is (not a C3D file|cut short)"):
+            read_c3d(path)
 
 
 def test_without_ezc3d_the_error_says_what_to_install(tmp_path, monkeypatch):

@@ -34,6 +34,43 @@ def _import_ezc3d():
     return ezc3d
 
 
+def _check_structure(path):
+    """Refuse a file that is not C3D or is cut short, before ezc3d reads it.
+
+    ezc3d may crash or hang on such files. The check reads the 512-byte header block: the
+    C3D key (0x50), where the parameters and the frames start, and, from the numbers of points,
+    analog values and frames and the storage (integers when POINT:SCALE is positive, floats
+    otherwise), how long the file must at least be.
+    """
+    size = os.path.getsize(path)
+    with open(path, "rb") as file:
+        header = file.read(512)
+        if len(header) < 512 or header[1] != 0x50:
+            raise file_error(path, "is not a C3D file (no C3D key in its first block).")
+        file.seek((header[0] - 1) * 512)
+        parameters = file.read(4)
+    if header[0] < 2 or len(parameters) < 4:
+        raise file_error(path, "is damaged or cut short: its parameters lie beyond its end.")
+    # Intel and DEC files store integers little-endian, MIPS files big-endian.
+    byteorder = {84: "<", 85: "<", 86: ">"}.get(parameters[3])
+    if byteorder is None:
+        raise file_error(path, f"is damaged: unknown processor type {parameters[3]}.")
+    words = np.frombuffer(header[:20], dtype=f"{byteorder}u2").astype(np.int64)
+    n_points, n_analog, first, last, data_block = words[[1, 2, 3, 4, 8]]
+    # The sign bit of POINT:SCALE, in each processor's float layout.
+    sign_byte = {84: 15, 85: 13, 86: 12}[parameters[3]]
+    value_size = 4 if header[sign_byte] & 0x80 else 2
+    needed = (data_block - 1) * 512 + max(last - first + 1, 0) * (4 * n_points + n_analog) * (
+        value_size
+    )
+    if data_block < 2 or needed > size:
+        raise file_error(
+            path,
+            f"is cut short or damaged: its header announces at least {needed} bytes, the file "
+            f"has {size}.",
+        )
+
+
 def _labels(path, parameters, n_markers):
     """Marker labels: POINT:LABELS, then LABELS2, LABELS3, ... for files with many markers."""
     point = parameters["POINT"]
@@ -141,6 +178,7 @@ def read_c3d(path, *, markers=None, missing="raise"):
             raise FileNotFoundError(f"No such file: {os.fspath(path)!r}")
         raise IsADirectoryError(f"Not a file: {os.fspath(path)!r}")
     ezc3d = _import_ezc3d()
+    _check_structure(path)
     try:
         content = ezc3d.c3d(os.fspath(path))
     except (OSError, RuntimeError, ValueError, IndexError) as error:
