@@ -4,6 +4,12 @@ Each marker becomes a joint, named by its label. Capture systems mark an occlude
 one of three ways, all read as a missing point: NaN coordinates, coordinates that are exactly
 zero, or a negative residual. ``ezc3d`` is an optional dependency (``pip install
 skgesture[c3d]``), imported only when a file is read.
+
+ezc3d is a compiled library: a damaged file can crash the Python process rather than raise an
+error. :func:`read_c3d` first checks the header block and the file's length, which catches
+files that are not C3D or are cut short (the common damage, and one on which ezc3d crashes or
+hangs); a file damaged inside its parameter section can still crash it, so read untrusted
+files in a separate process.
 """
 
 from __future__ import annotations
