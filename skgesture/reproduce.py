@@ -541,13 +541,20 @@ def _write_report(results, folder, ssl_note):
                 text += f" ± {100 * np.std(scores):.1f}"
             paper = PAPER_TABLE_2.get(name)
             rows.append([_MODEL_NAMES.get(name, name), text, _percent(paper) if paper else "-"])
-    report.table(["training", "accuracy on the other recordings", "paper"], rows)
-    report.heading("Label efficiency", level=3)
-    report.paragraph(
-        "The same experiment with other numbers of labelled recordings per class (the dotted "
-        "line marks Table 2); mean and spread over seeds."
-    )
-    report.picture("label_efficiency.png", "Accuracy against labelled recordings per class")
+    if rows:
+        report.table(["training", "accuracy on the other recordings", "paper"], rows)
+    else:
+        report.paragraph(
+            f"Not run: it needs at least {TABLE_2_LABELS_PER_CLASS + 2} recordings of every "
+            "class (labelled ones plus at least 2 to score)."
+        )
+    if efficiency["labels_per_class"]:
+        report.heading("Label efficiency", level=3)
+        report.paragraph(
+            "The same experiment with other numbers of labelled recordings per class (the "
+            "dotted line marks Table 2); mean and spread over seeds."
+        )
+        report.picture("label_efficiency.png", "Accuracy against labelled recordings per class")
 
     report.heading("Grad-CAM: what the CNN looks at")
     explanations = results["explanations"]
@@ -679,7 +686,8 @@ def run_reproduction(
             efficiency = run_label_efficiency(dataset, settings, seeds, device, bar, objectives)
             bar.set_description("Pictures")
             _draw_table_1_pictures(models, dataset, test_idx, folder)
-            _draw_label_efficiency(efficiency, folder)
+            if efficiency["labels_per_class"]:
+                _draw_label_efficiency(efficiency, folder)
             explanations = run_explanations(models["CNN"], dataset, test_idx, folder)
     finally:
         bar.close()
@@ -698,7 +706,7 @@ def run_reproduction(
         "versions": _versions(),
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} CPU cores, "
-            f"{torch.get_num_threads()} torch threads"
+            f"torch on {torch.get_num_threads()} thread(s)"
         ),
         "paper": {"table_1": PAPER_TABLE_1, "table_2": PAPER_TABLE_2},
         "table_1": table_1,
