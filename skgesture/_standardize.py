@@ -86,8 +86,25 @@ def standardize(data, lengths, mean, scale):
     -------
     ndarray of shape (n_samples, n_frames, n_joints, n_coords), float32
         A new array; ``data`` is left untouched.
+
+    Raises
+    ------
+    ValueError
+        When a standardised value is beyond float32's range: the network would see infinity
+        and answer NaN. Such a value lies more than about 1e38 standard deviations from the
+        training mean of its channel, so the data's units are almost surely wrong.
     """
     mask = _real_frames(lengths, data.shape[1])
     # In float64: with values near float32's limit (3.4e38), data - mean would overflow.
-    standardized = (data.astype(np.float64) - mean) / scale
-    return np.where(mask, standardized, 0.0).astype(np.float32, copy=False)
+    standardized = np.where(mask, (data.astype(np.float64) - mean) / scale, 0.0)
+    too_far = np.abs(standardized) > np.finfo(np.float32).max
+    if too_far.any():
+        where = tuple(np.argwhere(too_far)[0])
+        _, frame, joint, coord = where
+        raise ValueError(
+            f"a recording holds {float(data[where]):.3g} at frame {frame}, joint {joint}, "
+            f"coordinate {coord}: {float(standardized[where]):.3g} standard deviations from the "
+            "training mean of that joint coordinate, beyond "
+            "float32's range. Check the units of X against the training data."
+        )
+    return standardized.astype(np.float32)

@@ -106,6 +106,21 @@ def test_extreme_but_finite_values_train_or_fail_naming_the_cause(clf):
     assert_probabilities(clf, X)
 
 
+@each_classifier()
+def test_predicting_on_values_far_beyond_the_training_range_names_the_value(clf):
+    """Regression: standardised beyond float32's range, they became inf, and the probabilities
+    NaN, silently."""
+    X, y = gestures()
+    clf.fit(X * 0.01, y)
+    X[3, 2, 1, 0] = 3e38
+    with pytest.raises(
+        ValueError,
+        match=r"holds 3e\+38 at frame 2, joint 1, coordinate 0: .* standard deviations from the "
+        r"training mean .*beyond float32's range",
+    ):
+        clf.predict_proba(X)
+
+
 def test_values_at_float32s_limit_with_augmentation_fail_naming_the_cause():
     X, y = gestures()
     X[:, :, 0, 0] = -3e38
