@@ -5,9 +5,11 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.pipeline import make_pipeline
 
-from skgesture import CNNClassifier, GradCAMExplainer
+from skgesture import CNNClassifier, FCClassifier, GradCAMExplainer, LSTMClassifier
 from skgesture.io import load_mocap_folder
+from skgesture.preprocessing import SkeletonNormalizer, SkeletonPadder
 from skgesture.skeleton import COCO_17_SKELETON
 
 TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0, "n_threads": 1}
@@ -124,3 +126,16 @@ def test_a_skeleton_facing_along_x_still_draws_2d_recordings(cnn, waves, pyplot)
     explanation = GradCAMExplainer(cnn, skeleton=facing_x).fit().explain(X[:1])
     ax = explanation.plot_skeleton(0, frame=0)
     assert len(ax.lines) == len(COCO_17_SKELETON.bones)
+
+
+@pytest.mark.parametrize("classifier", [FCClassifier, LSTMClassifier])
+def test_a_pipeline_normalises_and_classifies_2d_keypoints(waves, classifier):
+    X, y = waves
+    params = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
+    model = make_pipeline(
+        SkeletonNormalizer(center="centroid", align=True, skeleton=COCO_17_SKELETON),
+        SkeletonPadder(max_frames=30),
+        classifier(**params),
+    )
+    model.fit(X[:16], y[:16])
+    assert model.predict(X[16:]).shape == (16,)
