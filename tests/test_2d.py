@@ -134,8 +134,8 @@ def test_a_pipeline_normalises_and_classifies_2d_keypoints(waves, classifier):
     params = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
     model = make_pipeline(
         SkeletonNormalizer(center="centroid", align=True, skeleton=COCO_17_SKELETON),
-        SkeletonPadder(max_frames=30),
+        SkeletonPadder(),
         classifier(**params),
     )
-    model.fit(X[:16], y[:16])
-    assert model.predict(X[16:]).shape == (16,)
+    model.fit(X, y)
+    assert set(model.predict(X[:8])) <= {"wave", "still"}
