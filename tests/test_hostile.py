@@ -540,3 +540,69 @@ def test_normalising_beyond_float32s_range_names_the_recording():
     X = [np.ones((2, 3, 1)), np.array([[[3e38], [-3e38], [3e38]]])]
     with pytest.raises(ValueError, match=r"normalising X\[1\] gives values beyond float32's"):
         SkeletonNormalizer(center="centroid", center_mode="frame", scale=None).fit_transform(X)
+
+
+# ---------------------------------------------------------------------------- classifiers
+@pytest.fixture(scope="module")
+def fitted_classifiers():
+    """Tiny classifiers fitted on recordings of 4 joints x 3 coordinates, and an explainer."""
+    from skgesture import CNNClassifier, FCClassifier, GradCAMExplainer, LSTMClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 5, 4, 3)).astype(np.float32)
+    y = np.array(["wave", "point"] * 3)
+    tiny = {"max_epochs": 1, "random_state": 0, "n_threads": 1}
+    classifiers = [
+        CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **tiny).fit(X, y),
+        FCClassifier(hidden_sizes=(8,), **tiny).fit(X, y),
+        LSTMClassifier(projection_size=4, hidden_size=4, **tiny).fit(X, y),
+    ]
+    return classifiers, GradCAMExplainer(classifiers[0]).fit()
+
+
+@st.composite
+def recordings_of_the_fitted_skeleton(draw):
+    """A list or dense array of 4-joint, 3-coordinate recordings, with extremes, NaN or inf."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lengths = draw(st.lists(st.integers(1, 8), min_size=1, max_size=3))
+    recordings = [values(rng, (length, 4, 3)) for length in lengths]
+    for _ in range(draw(st.integers(0, 2))):
+        index = draw(st.integers(0, len(recordings) - 1))
+        cell = tuple(rng.integers(0, size) for size in recordings[index].shape)
+        recordings[index][cell] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 0.0]))
+    if draw(st.booleans()):
+        return recordings
+    dense = np.zeros((len(lengths), max(lengths), 4, 3), dtype=np.float32)
+    for dense_recording, recording in zip(dense, recordings):
+        dense_recording[: len(recording)] = recording
+    return dense
+
+
+@given(X=recordings_of_the_fitted_skeleton())
+def test_predictions_and_explanations_are_finite_or_refused_naming_the_value(fitted_classifiers, X):
+    classifiers, explainer = fitted_classifiers
+    values_in = np.concatenate([np.ravel(x) for x in X])
+    calls = [(clf.predict_proba, False) for clf in classifiers] + [(explainer.explain, True)]
+    for call, explains in calls:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # FC networks crop long recordings
+                warnings.simplefilter("error", RuntimeWarning)
+                result = call(X)
+        except ValueError as error:
+            note(str(error))
+            message = str(error)
+            if "contains NaN" in message:
+                assert np.isnan(values_in).any(), message
+            elif "contains infinity" in message:
+                assert np.isinf(values_in).any(), message
+            else:  # finite values too far from the training data for float32
+                assert "standard deviations from the training mean" in message, message
+            continue
+        assert np.isfinite(values_in).all()
+        if explains:
+            heat = result.heatmaps
+            assert heat.shape[0] == len(X) and heat.shape[2] == 4
+            assert np.all((heat >= 0) & (heat <= 1))
+        else:
+            assert result.shape == (len(X), 2) and np.isfinite(result).all()
