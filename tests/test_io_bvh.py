@@ -118,6 +118,18 @@ def test_windows_and_old_mac_line_ends(tmp_path, newline):
     np.testing.assert_allclose(read_bvh(path).positions, ARM_POSITIONS[:, :4], atol=1e-5)
 
 
+def test_joint_names_with_spaces_and_braces_on_the_name_line(tmp_path):
+    # 3ds Max writes "Bip01 L Thigh"; some writers put the brace after the name.
+    text = (
+        arm_text()
+        .replace("rig:Elbow\n\t\t{", "Bip01 L  Forearm {")
+        .replace("ROOT rig:Hips", "ROOT Bip01")
+    )
+    recording = read_bvh(write(tmp_path / "biped.bvh", text))
+    assert recording.joint_names == ["Bip01", "rig:Shoulder", "Bip01 L Forearm", "rig:Wrist"]
+    np.testing.assert_allclose(recording.positions, ARM_POSITIONS[:, :4], atol=1e-5)
+
+
 def test_blank_lines_after_motion_are_skipped(tmp_path):
     text = ARM.replace("{frames}", "\n\n".join(ARM_FRAMES)).replace("MOTION\n", "MOTION\n\n")
     recording = read_bvh(write(tmp_path / "arm.bvh", text))
@@ -263,8 +275,12 @@ def test_a_folder_mixing_bvh_and_csv_files(tmp_path, arm):
 
 
 # --------------------------------------------------------------------------- bad files
+def arm_text():
+    return ARM.replace("{frames}", "\n".join(ARM_FRAMES))
+
+
 def arm_with(old, new):
-    text = ARM.replace("{frames}", "\n".join(ARM_FRAMES))
+    text = arm_text()
     assert old in text
     return text.replace(old, new, 1)
 

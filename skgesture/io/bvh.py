@@ -81,6 +81,16 @@ class _Tokens:
     def peek(self):
         return self.words[self.index][0] if self.index < len(self.words) else None
 
+    def rest_of_line(self, line):
+        """The words left on ``line`` before a ``{``, joined by single spaces."""
+        words = []
+        while self.index < len(self.words) and self.words[self.index][1] == line:
+            if self.words[self.index][0] == "{":
+                break
+            words.append(self.words[self.index][0])
+            self.index += 1
+        return " ".join(words)
+
     def expect(self, keyword):
         word, line = self.next(repr(keyword))
         if word.upper() != keyword.upper():
@@ -127,11 +137,15 @@ def _parse_channels(tokens):
     return channels
 
 
-def _open_joint(tokens, parent, joints):
-    """Parse a joint's name, ``{``, offset and channels (after ROOT or JOINT); its index."""
-    name, line = tokens.next("a joint name")
-    if name == "{":
-        raise file_error(tokens.path, "a joint has no name before its '{'.", line=line)
+def _open_joint(tokens, line, parent, joints):
+    """Parse a joint's name, ``{``, offset and channels (after ROOT or JOINT); its index.
+
+    The name is the rest of the keyword's ``line``: exporters such as 3ds Max write names
+    with spaces (``Bip01 L Thigh``).
+    """
+    name = tokens.rest_of_line(line)
+    if not name:
+        raise file_error(tokens.path, "a joint has no name on its ROOT or JOINT line.", line=line)
     tokens.expect("{")
     offset = _parse_offset(tokens)
     joints.append(
@@ -146,11 +160,11 @@ def _open_joint(tokens, parent, joints):
     return len(joints) - 1
 
 
-def _parse_tree(tokens, joints, end_sites):
+def _parse_tree(tokens, root_line, joints, end_sites):
     """Parse one ROOT's tree of joints (after the ROOT keyword), depth first."""
     # An explicit stack of the joints whose '}' is still to come, rather than recursion, so
     # that no hierarchy is too deep to read.
-    open_joints = [_open_joint(tokens, -1, joints)]
+    open_joints = [_open_joint(tokens, root_line, -1, joints)]
     while open_joints:
         current = open_joints[-1]
         name = joints[current]["name"]
@@ -159,7 +173,7 @@ def _parse_tree(tokens, joints, end_sites):
         if keyword == "}":
             open_joints.pop()
         elif keyword == "JOINT":
-            open_joints.append(_open_joint(tokens, current, joints))
+            open_joints.append(_open_joint(tokens, line, current, joints))
         elif keyword == "END":
             tokens.expect("Site")
             tokens.expect("{")
@@ -183,8 +197,8 @@ def _parse_hierarchy(path, lines):
     tokens.expect("HIERARCHY")
     joints, end_sites = [], []
     while tokens.peek() is not None:
-        tokens.expect("ROOT")
-        _parse_tree(tokens, joints, end_sites)
+        root_line = tokens.expect("ROOT")
+        _parse_tree(tokens, root_line, joints, end_sites)
     if not joints:
         raise file_error(path, "the hierarchy has no ROOT joint.", line=motion + 1)
     seen = {}
@@ -343,9 +357,10 @@ def read_bvh(path, *, end_sites=False):
     Joint positions are computed from the hierarchy's offsets and each frame's channels by
     forward kinematics (see the module's description for the convention). Each joint's
     rotation order is the order of its own ``CHANNELS`` line, so joints with 3 (rotation) and
-    6 (position and rotation) channels, and different orders, may be mixed. Joint names are
-    kept as written (``mixamorig:Hips``); words may be separated by spaces or tabs, lines end
-    in LF, CRLF or CR. The file is only read, never modified.
+    6 (position and rotation) channels, and different orders, may be mixed. A joint's name is
+    the rest of its ROOT or JOINT line, kept as written (``mixamorig:Hips``, ``Bip01 L
+    Thigh``, runs of spaces made one); words may be separated by spaces or tabs, lines end in
+    LF, CRLF or CR. The file is only read, never modified.
 
     Parameters
     ----------
