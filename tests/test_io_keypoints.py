@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skgesture.io import load_mocap_folder, read_keypoints
+from skgesture.io import load_mocap_folder, read_keypoints, write_mocap_csv
 from skgesture.skeleton import COCO_17_SKELETON, get_skeleton
 
 # The COCO person keypoints, in the order of the COCO annotation format.
@@ -269,3 +269,10 @@ def test_docstring_examples_run():
     results = doctest.testmod(importlib.import_module("skgesture.io.keypoints"))
     assert results.attempted > 0
     assert results.failed == 0
+
+
+def test_a_folder_does_not_mix_2d_and_3d(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([openpose_frame(pose(0))]))
+    write_mocap_csv(tmp_path / "b.csv", np.zeros((2, 17, 3)), COCO_NAMES)
+    with pytest.raises(ValueError, match=r"b\.csv': has 3 coordinates per joint, but .* has 2"):
+        load_mocap_folder(tmp_path, pattern=["*.json", "*.csv"])

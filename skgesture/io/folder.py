@@ -85,6 +85,18 @@ def _read_recording(path, missing, read_options):
     return _READERS[name](path, **options)
 
 
+def _check_same_coordinates(recordings):
+    n_coords = recordings[0].positions.shape[2]
+    for recording in recordings[1:]:
+        if recording.positions.shape[2] != n_coords:
+            raise file_error(
+                recording.filename,
+                f"has {recording.positions.shape[2]} coordinates per joint, but "
+                f"{recordings[0].filename!r} has {n_coords}; a dataset does not mix 2-D "
+                "keypoints and 3-D positions.",
+            )
+
+
 def _check_same_joints(recordings):
     reference = recordings[0]
     for recording in recordings[1:]:
@@ -259,6 +271,7 @@ def load_mocap_folder(
     read_options = _check_read_options(read_options)
     recordings = [_read_recording(path, missing, read_options) for path in files]
     _check_same_joints(recordings)
+    _check_same_coordinates(recordings)
 
     unset = [stem for stem, label in labels.items() if label is None]
     if unset:
