@@ -194,8 +194,8 @@ def load_mocap_folder(
     ValueError
         If ``missing`` is not one of its policies, ``pattern`` leaves the folder, a label in
         a mapping is None, no file matches ``pattern``, a recording or the label table is
-        malformed (the message names the file), or two recordings have different joints
-        (the message names the first file that differs).
+        malformed (the message names the file), or two recordings have different joints or
+        numbers of coordinates (the message names the first file that differs).
 
     See Also
     --------
