@@ -169,6 +169,10 @@ def test_a_file_cut_short_is_refused_before_ezc3d_reads_it(tmp_path):
         path.write_bytes(whole[:length])
         with pytest.raises(ValueError, match=r"cut_\d+\.c3d': is (not a C3D file|cut short)"):
             read_c3d(path)
+    damaged = tmp_path / "damaged.c3d"
+    damaged.write_bytes(b"\x00" + whole[1:])
+    with pytest.raises(ValueError, match="its parameters start in block 0"):
+        read_c3d(damaged)
 
 
 def test_without_ezc3d_the_error_says_what_to_install(tmp_path, monkeypatch):

@@ -53,9 +53,11 @@ def _check_structure(path):
         header = file.read(512)
         if len(header) < 512 or header[1] != 0x50:
             raise file_error(path, "is not a C3D file (no C3D key in its first block).")
+        if header[0] < 2:
+            raise file_error(path, f"is damaged: its parameters start in block {header[0]}.")
         file.seek((header[0] - 1) * 512)
         parameters = file.read(4)
-    if header[0] < 2 or len(parameters) < 4:
+    if len(parameters) < 4:
         raise file_error(path, "is damaged or cut short: its parameters lie beyond its end.")
     # Intel and DEC files store integers little-endian, MIPS files big-endian.
     byteorder = {84: "<", 85: "<", 86: ">"}.get(parameters[3])
