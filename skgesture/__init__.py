@@ -23,6 +23,7 @@ _LAZY = {
     "AutoencoderPretrainer": "ssl",
     "SSLClassifier": "ssl",
     "StreamingRecognizer": "stream",
+    "RecordingStore": "store",
 }
 _SUBMODULES = {
     "io",
@@ -37,6 +38,7 @@ _SUBMODULES = {
     "model_selection",
     "plotting",
     "stream",
+    "store",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
