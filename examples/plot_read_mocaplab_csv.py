@@ -28,8 +28,10 @@ from skgesture.io import load_mocap_folder, read_mocap_csv, write_mocap_csv
 # %%
 # A folder of recordings
 # ----------------------
-# 24 recordings of 79 joints, 40 to 60 frames each, and their label table.
-folder = Path(tempfile.mkdtemp()) / "my_export"
+# 24 recordings of 79 joints, 40 to 60 frames each, and their label table, in a temporary
+# folder that disappears with the script.
+workdir = tempfile.TemporaryDirectory()
+folder = Path(workdir.name) / "my_export"
 make_sample_mocap_folder(folder, n_samples=24, random_state=0)
 print(sorted(path.name for path in folder.iterdir())[:4], "...")
 
