@@ -20,6 +20,8 @@ from pathlib import Path
 from skgesture._version import __version__
 
 MODELS = ("cnn", "fc", "lstm", "ssl")
+# Optional dependencies (the "plot" extra) whose absence is a user's matter, not a bug.
+_PLOT_MODULES = {"matplotlib", "PIL"}
 EXIT_USAGE = 2
 
 _EPILOG = """\
@@ -402,6 +404,15 @@ def main(argv=None):
     except (UsageError, OSError, ValueError) as error:
         message = str(error).strip().replace("\n", " ") or type(error).__name__
         print(f"skgesture {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as error:
+        if error.name not in _PLOT_MODULES:
+            raise
+        print(
+            f"skgesture {args.command}: error: pictures need matplotlib and pillow; install "
+            "them with: pip install 'skgesture[plot]'",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"skgesture {args.command}: interrupted", file=sys.stderr)

@@ -179,3 +179,12 @@ def test_explain_draws_heatmap_and_skeleton(folder, model, tmp_path, capsys):
     assert (tmp_path / "gesture_001_heatmap.png").stat().st_size > 1000
     assert (tmp_path / "gesture_001_skeleton.gif").read_bytes()[:3] == b"GIF"
     assert main(["explain", str(model), str(recording), "--out", str(tmp_path)]) == 2
+
+
+def test_pictures_without_matplotlib_say_what_to_install(
+    folder, model, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    recording = folder / "gesture_001.csv"
+    assert main(["explain", str(model), str(recording), "--out", str(tmp_path)]) == 2
+    assert_one_line_error(capsys.readouterr().err, "pip install 'skgesture[plot]'")
