@@ -4,7 +4,7 @@ The paper's experiments on synthetic MocapLab-like data, sized to take a few min
 CPU: Table 1 (FC, CNN and LSTM, supervised), Table 2 (a CNN with 5 + 5 labelled recordings per
 class, supervised vs self-supervised pre-training), a label-efficiency curve and Grad-CAM
 pictures, written up in reports/demo/report.md and report.html (every number in results.json).
-Drop ``quick=True`` for the full-size run (79 joints, 100 frames, 3 seeds).
+Drop ``quick=True`` for the full-size run (79 joints, 100 frames, default networks).
 """
 
 from skgesture.reproduce import run_reproduction

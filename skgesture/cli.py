@@ -164,8 +164,9 @@ def build_parser():
     reproduce.add_argument(
         "--seeds",
         type=int,
+        default=3,
         metavar="N",
-        help="seeds per experiment (default: 3, or 1 with --quick)",
+        help="seeds per experiment (default: 3)",
     )
     reproduce.add_argument(
         "--quick",

@@ -11,7 +11,7 @@ pytest.importorskip("matplotlib")
 
 
 def test_reproduce_writes_the_report(tmp_path):
-    report = run_reproduction(out=tmp_path, quick=True, max_epochs=1, quiet=True)
+    report = run_reproduction(out=tmp_path, quick=True, n_seeds=1, max_epochs=1, quiet=True)
 
     assert report == tmp_path / "report.md"
     results = json.loads((tmp_path / "results.json").read_text())
