@@ -312,6 +312,19 @@ def training_callbacks(estimator, early_stopping):
     return callbacks + copy.deepcopy(list(estimator.callbacks or []))
 
 
+def check_labels(y):
+    """``check_classification_targets``, plus a clear error for labels that cannot be sorted."""
+    y = np.asarray(y)
+    if y.dtype == object:
+        kinds = {type(label).__name__ for label in y}
+        if len({isinstance(label, str) for label in y}) > 1 or "NoneType" in kinds:
+            raise ValueError(
+                f"y mixes labels of types {sorted(kinds)}, which cannot be sorted into "
+                "classes; use labels of one type, e.g. all strings."
+            )
+    check_classification_targets(y)
+
+
 def resolve_device(device):
     """``"auto"`` -> CUDA when available; ``"cuda"`` without CUDA is a clear error."""
     if device == "auto":
@@ -443,6 +456,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             raise
 
     def _fit(self, X, y):
+        self._check_network_params()
         resume = self.warm_start and self.__sklearn_is_fitted__()
         data, lengths, y = self._validate_training_data(X, y, reset=not resume)
         if resume:
@@ -451,6 +465,10 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             y_codes = self._learn_classes(y)
             self._learn_skeleton(data, lengths)
         return self._train(data, lengths, y, y_codes, resume)
+
+    def _check_network_params(self):
+        """Refuse parameters the constraints cannot express before any data is read."""
+        self._make_augmenter()
 
     def _learn_classes(self, y):
         """Set ``classes_`` and return ``y`` as class indices."""
@@ -516,7 +534,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             assert_all_finite(y, input_name="y")
             check_consistent_length(data, y)
         self._record_layout(data, layout, reset)
-        check_classification_targets(y)
+        check_labels(y)
         return data, lengths, y
 
     def _encode_known_labels(self, y):

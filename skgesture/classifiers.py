@@ -386,12 +386,15 @@ class FCClassifier(SkeletonClassifierBase):
         self.callbacks = callbacks
         self.net_params = net_params
 
-    def _module(self):
-        hidden_sizes = tuple(self.hidden_sizes)
-        if not all(isinstance(size, Integral) and size >= 1 for size in hidden_sizes):
+    def _check_network_params(self):
+        super()._check_network_params()
+        if not all(isinstance(size, Integral) and size >= 1 for size in self.hidden_sizes):
             raise ValueError(
                 f"hidden_sizes must hold positive integers; got {self.hidden_sizes!r}."
             )
+
+    def _module(self):
+        hidden_sizes = tuple(self.hidden_sizes)
         return FCNet, {
             "n_frames": self.n_frames_,
             "n_joints": self.n_joints_,

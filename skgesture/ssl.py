@@ -28,7 +28,6 @@ from sklearn.base import (
 from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 from skorch import NeuralNet
 from skorch.dataset import ValidSplit
@@ -43,6 +42,7 @@ from skgesture._base import (
     _BatchCollator,
     _recover_from_interrupt,
     _torch_threads,
+    check_labels,
     resolve_device,
     training_callbacks,
 )
@@ -372,6 +372,7 @@ class AutoencoderPretrainer(
             raise
 
     def _fit(self, X):
+        self._make_augmenter()  # refuse a bad augment before reading the data
         data, lengths = self._validate_training_recordings(X, reset=True)
         self.n_joints_, self.n_coords_ = data.shape[2:]
         self.n_frames_ = int(lengths.max())
@@ -403,14 +404,14 @@ class AutoencoderPretrainer(
             )
         return bool(self.early_stopping)
 
-    def _make_augmenter(self):
+    def _make_augmenter(self, n_coords=3):
         from skgesture.preprocessing.augment import Augmenter, make_augmenter
 
         if self.augment == "auto":
             if self.objective == "reconstruction":
                 return None
             settings = dict(_CONTRASTIVE_AUGMENT)
-            if self.n_coords_ < 2:
+            if n_coords < 2:
                 settings["rotation"] = 0.0  # one coordinate per joint cannot turn
             return Augmenter(**settings)
         augmenter = make_augmenter(self.augment)
@@ -429,7 +430,7 @@ class AutoencoderPretrainer(
             module = ReconstructionNet
             extra = {}
         statistics = (self.channel_mean_, self.channel_scale_)
-        augmenter = self._make_augmenter()
+        augmenter = self._make_augmenter(self.n_coords_)
         collate = _PretextCollator(
             *statistics, self.objective, self.mask_ratio, augmenter, augment_seed
         )
@@ -572,7 +573,7 @@ class AutoencoderPretrainer(
             self.channel_scale_,
             "contrastive",
             self.mask_ratio,
-            self._make_augmenter(),
+            self._make_augmenter(self.n_coords_),
             int(rng.integers(2**31)),
             reseed=True,
         )
@@ -642,6 +643,16 @@ class SSLClassifier(SkeletonClassifierBase):
     encoder_lr : float or None, default=None
         Learning rate of the trunk during fine-tuning; None uses ``lr``. Ignored when
         ``freeze_encoder=True``.
+    self_training : int, default=0
+        Rounds of self-training after fine-tuning: each round pseudo-labels unlabelled
+        recordings that the current model classifies with a probability of at least
+        ``self_training_threshold``, the same number for every class (the most confident
+        ones), and trains again, from the pre-trained trunk, on the labelled and
+        pseudo-labelled recordings. Like :class:`sklearn.semi_supervised.SelfTrainingClassifier`,
+        but class-balanced and re-labelling all unlabelled recordings each round. Skipped when
+        ``warm_start`` continues a fit.
+    self_training_threshold : float in (0, 1], default=0.9
+        Smallest probability at which a prediction becomes a pseudo-label.
     unlabeled_label : int, float or str, default=-1
         The value of ``y`` that marks an unlabelled recording. ``-1`` also works in an object
         array of string labels; use e.g. ``"?"`` for an array of strings.
@@ -659,6 +670,8 @@ class SSLClassifier(SkeletonClassifierBase):
         ``n_filters``, ``n_blocks`` and ``kernel_size`` of the pre-trained trunk.
     n_labeled_ : int
         Labelled recordings the classifier was fine-tuned on.
+    n_pseudo_labeled_ : int
+        Unlabelled recordings pseudo-labelled for the last round of self-training (0 without).
 
     See Also
     --------
@@ -684,7 +697,7 @@ class SSLClassifier(SkeletonClassifierBase):
     8
     """
 
-    _saved_attributes = ("n_labeled_", "trunk_sizes_")
+    _saved_attributes = ("n_labeled_", "n_pseudo_labeled_", "trunk_sizes_")
     _parameter_constraints = {
         **COMMON_PARAMETER_CONSTRAINTS,
         "objective": [StrOptions({"reconstruction", "contrastive"})],
@@ -692,6 +705,8 @@ class SSLClassifier(SkeletonClassifierBase):
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
         "freeze_encoder": ["boolean"],
         "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "self_training": [Interval(Integral, 0, None, closed="left")],
+        "self_training_threshold": [Interval(Real, 0, 1, closed="right")],
         "unlabeled_label": [Real, str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
@@ -704,6 +719,8 @@ class SSLClassifier(SkeletonClassifierBase):
         pretrain_epochs=50,
         freeze_encoder=False,
         encoder_lr=None,
+        self_training=0,
+        self_training_threshold=0.9,
         unlabeled_label=-1,
         dropout=0.2,
         max_epochs=100,
@@ -731,6 +748,8 @@ class SSLClassifier(SkeletonClassifierBase):
         self.pretrain_epochs = pretrain_epochs
         self.freeze_encoder = freeze_encoder
         self.encoder_lr = encoder_lr
+        self.self_training = self_training
+        self.self_training_threshold = self_training_threshold
         self.unlabeled_label = unlabeled_label
         self.dropout = dropout
         self.max_epochs = max_epochs
@@ -774,7 +793,7 @@ class SSLClassifier(SkeletonClassifierBase):
         y_known = y[labelled]
         if y_known.dtype.kind == "f" and not np.all(np.isfinite(y_known)):
             raise ValueError("y holds NaN or infinity; mark unlabelled recordings with -1.")
-        check_classification_targets(y_known)
+        check_labels(y_known)
         if resume:
             y_codes = self._encode_known_labels(y_known)
         else:
@@ -785,7 +804,42 @@ class SSLClassifier(SkeletonClassifierBase):
             self.channel_mean_ = self.pretrainer_.channel_mean_
             self.channel_scale_ = self.pretrainer_.channel_scale_
         self.n_labeled_ = int(labelled.sum())
-        return self._train(data[labelled], lengths[labelled], y_known, y_codes, resume)
+        self._train(data[labelled], lengths[labelled], y_known, y_codes, resume)
+        self.n_pseudo_labeled_ = 0
+        if not resume:
+            self._self_train(data, lengths, labelled, y_codes)
+        return self
+
+    def _self_train(self, data, lengths, labelled, y_codes):
+        """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.
+
+        Each round predicts every unlabelled recording with the current model and, for every
+        class, takes the same number of its most confident recordings with a top probability of
+        at least ``self_training_threshold`` (as many as the class with the fewest has), then
+        trains afresh, from the pre-trained trunk, on the labelled plus these pseudo-labelled
+        recordings. Taking classes equally keeps one easy class from crowding out the others,
+        which would tilt the next model towards it.
+        """
+        unlabelled = np.flatnonzero(~labelled)
+        for _ in range(self.self_training):
+            if len(unlabelled) == 0:
+                return
+            proba = self.predict_proba(data[unlabelled])
+            predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
+            confident = confidence >= self.self_training_threshold
+            per_class = [
+                np.flatnonzero(confident & (predicted == code)) for code in range(proba.shape[1])
+            ]
+            n_each = min(len(chosen) for chosen in per_class)
+            if n_each == 0:
+                return
+            chosen = np.concatenate(
+                [rows[np.argsort(-confidence[rows], kind="stable")[:n_each]] for rows in per_class]
+            )
+            index = np.concatenate([np.flatnonzero(labelled), unlabelled[chosen]])
+            codes = np.concatenate([y_codes, predicted[chosen]])
+            self._train(data[index], lengths[index], self.classes_[codes], codes, resume=False)
+            self.n_pseudo_labeled_ = len(chosen)
 
     def _pretrain(self, data):
         if self.pretrainer is None:

@@ -256,13 +256,6 @@ def test_invalid_parameters_are_refused_before_the_data_is_read(estimator, param
         estimator.fit(Untouchable(), ["wave", "point"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="augment and hidden_sizes are checked when the network is built, after the data is "
-    "validated and standardised (skgesture/_base.py and classifiers.py); they are still "
-    "refused with a ValueError naming the parameter",
-)
 @pytest.mark.parametrize(
     "estimator",
     [CNNClassifier(augment="heavy"), FCClassifier(hidden_sizes=(0,))],
@@ -295,3 +288,11 @@ def test_transformers_on_one_frame_of_one_joint():
         (result,) = transformer.fit_transform([recording])
         assert result.shape[1:] == (1, 3) and np.isfinite(result).all(), transformer
     assert Flattener().fit_transform([recording]).shape == (1, 3)
+
+
+def test_labels_that_cannot_be_sorted_are_named():
+    X, y = gestures()
+    y = np.array(y, dtype=object)
+    y[0] = None
+    with pytest.raises(ValueError, match=r"y mixes labels of types \['NoneType', 'str'\]"):
+        CNNClassifier(**TINY).fit(X, y)

@@ -283,3 +283,27 @@ def test_ssl_model_saves_without_pickle(ssl_model, data, tmp_path):
     assert restored.n_labeled_ == 12 and restored.trunk_sizes_["n_filters"] == 48
     with pytest.raises(ValueError, match="parameter pretrainer="):
         ssl_model.save(tmp_path / "other.npz")  # a pretrainer object needs joblib
+
+
+def test_self_training_pseudo_labels_confident_recordings(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        self_training=1,
+        self_training_threshold=0.6,
+        random_state=0,
+        **FAST,
+    ).fit(X, y)
+    assert 0 < model.n_pseudo_labeled_ <= 36
+    assert model.n_pseudo_labeled_ % 2 == 0  # as many of each class
+    assert model.n_labeled_ == 12
+    assert model.score(X, labels) > 0.9
+    never = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        self_training=3,
+        self_training_threshold=1.0,  # nothing is that sure after label smoothing
+        random_state=0,
+        **FAST,
+    ).fit(X, y)
+    assert never.n_pseudo_labeled_ == 0
