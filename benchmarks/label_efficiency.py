@@ -152,7 +152,7 @@ def plot(table, models):
         xscale="log",
         xlabel="labelled training recordings per class",
         ylabel="NATOPS test accuracy",
-        title=f"Label efficiency (mean and std over {n_seeds}+ seeds)",
+        title=f"Label efficiency (mean and std over {n_seeds} seeds, paired)",
     )
     ax.set_xticks(ks, [str(k) for k in ks])
     fig.tight_layout()

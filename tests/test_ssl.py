@@ -154,7 +154,7 @@ def test_ssl_pretrains_itself_and_leaves_its_parameter_alone(data):
     assert model.pretrainer_.n_iter_ == 2
     default = SSLClassifier(pretrain_epochs=1, max_epochs=1, random_state=0, n_threads=1)
     default.fit(X[:10], hide_labels(labels[:10], 2))
-    assert default.pretrainer_.objective == "reconstruction"
+    assert default.pretrainer_.objective == "contrastive"
 
 
 def test_string_labels_with_a_string_marker(data, pretrainer):
@@ -307,3 +307,12 @@ def test_self_training_pseudo_labels_confident_recordings(data, pretrainer):
         **FAST,
     ).fit(X, y)
     assert never.n_pseudo_labeled_ == 0
+
+
+@pytest.mark.parametrize("module", ["skgesture.ssl", "skgesture.model_selection"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
