@@ -319,7 +319,12 @@ def explain(args):
     _check_positive(args.top_k, "--top-k")
     folder = Path(args.out)
     if not folder.is_dir():
-        raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r} (--out)")
+        # Create the output folder itself (like `mkdir`), but not a missing path above it.
+        if not folder.parent.is_dir():
+            raise FileNotFoundError(f"No such folder: {os.fspath(folder.parent)!r} (--out)")
+        if folder.exists():
+            raise FileExistsError(f"--out {os.fspath(folder)!r} exists and is not a folder")
+        folder.mkdir()
     stem = Path(args.file).stem
     heatmap_path = check_output(folder / f"{stem}_heatmap.png", args.force)
     gif_path = check_output(folder / f"{stem}_skeleton.gif", args.force)

@@ -188,3 +188,15 @@ def test_pictures_without_matplotlib_say_what_to_install(
     recording = folder / "gesture_001.csv"
     assert main(["explain", str(model), str(recording), "--out", str(tmp_path)]) == 2
     assert_one_line_error(capsys.readouterr().err, "pip install 'skgesture[plot]'")
+
+
+def test_explain_creates_its_output_folder_but_not_its_parents(folder, model, tmp_path, capsys):
+    recording = folder / "gesture_001.csv"
+    out = tmp_path / "explanations"
+    assert main(["explain", str(model), str(recording), "--out", str(out)]) == 0
+    assert (out / "gesture_001_heatmap.png").is_file()
+    capsys.readouterr()
+    missing = tmp_path / "no" / "such"
+    assert main(["explain", str(model), str(recording), "--out", str(missing)]) == 2
+    assert_one_line_error(capsys.readouterr().err, "No such folder")
+    assert not missing.parent.exists()
