@@ -312,6 +312,21 @@ def training_callbacks(estimator, early_stopping):
     return callbacks + copy.deepcopy(list(estimator.callbacks or []))
 
 
+@contextlib.contextmanager
+def seeded_training(estimator, device):
+    """Train inside this block: torch seeded from ``random_state``, its global state restored.
+
+    Bounds torch's threads to ``estimator.n_threads`` and yields the seeds of the validation
+    split and of the augmentation, drawn from ``estimator.random_state`` with the torch seed.
+    """
+    rng = check_random_state(estimator.random_state)
+    torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+    cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
+    with _torch_threads(estimator.n_threads), torch.random.fork_rng(devices=cuda_devices):
+        torch.manual_seed(int(torch_seed))
+        yield int(split_seed), int(augment_seed)
+
+
 def check_labels(y):
     """``check_classification_targets``, plus a clear error for labels that cannot be sorted."""
     y = np.asarray(y)
@@ -493,13 +508,9 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         self.early_stopping_ = self._resolve_early_stopping(y_codes)
         device = self._resolve_device()
-        rng = check_random_state(self.random_state)
-        torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
         inputs = RecordingItems(data, y_codes) if out_of_core else {"x": data, "lengths": lengths}
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(int(torch_seed))
-            net = self._make_net(y, device, int(split_seed), int(augment_seed))
+        with seeded_training(self, device) as (split_seed, augment_seed):
+            net = self._make_net(y, device, split_seed, augment_seed)
             net.initialize()
             self._set_initial_weights(net, resume)
             net.partial_fit(inputs, y_codes)

@@ -26,7 +26,6 @@ from sklearn.base import (
     clone,
 )
 from sklearn.metrics import accuracy_score
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 from skorch import NeuralNet
@@ -44,6 +43,7 @@ from skgesture._base import (
     _torch_threads,
     check_labels,
     resolve_device,
+    seeded_training,
     training_callbacks,
 )
 from skgesture._standardize import channel_statistics, standardize
@@ -379,12 +379,8 @@ class AutoencoderPretrainer(
         self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
         self.early_stopping_ = self._resolve_early_stopping(len(data))
         device = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-        torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(int(torch_seed))
-            net = self._make_net(device, int(split_seed), int(augment_seed))
+        with seeded_training(self, device) as (split_seed, augment_seed):
+            net = self._make_net(device, split_seed, augment_seed)
             net.fit({"x": data, "lengths": lengths}, None)
         self.interrupted_ = _recover_from_interrupt(self, net)
         self.net_ = net
