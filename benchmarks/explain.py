@@ -1,7 +1,9 @@
 """Faithfulness of the explanation methods, measured where the truth is known.
 
 A CNNClassifier is trained on ``make_gestures`` (whose classes differ in known joints and
-frames) and each method of GradCAMExplainer explains the held-out recordings:
+frames; the trained network is cached in ``benchmarks/cache/``) and each method of
+GradCAMExplainer, with each class score and with or without the training recordings as
+reference (``fit(X_train)`` / ``fit()``), explains the held-out recordings:
 
 - pointing game: is a recording's most important joint among the truly relevant ones?
   (overall and per class; "Mono" recordings are told apart by what does *not* move);
@@ -23,13 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
+import joblib
 import numpy as np
 from _common import RESULTS_DIR, write_result
 
 from skgesture import CNNClassifier
 from skgesture.datasets import load_natops, make_gestures
 from skgesture.explain import (
+    CLASS_SCORES,
     METHODS,
     GradCAMExplainer,
     deletion_curve,
@@ -61,8 +66,14 @@ def per_class(values, target):
     return {str(label): float(np.nanmean(values[target == label])) for label in np.unique(target)}
 
 
-def evaluate_method(classifier, method, test):
-    explainer = GradCAMExplainer(classifier, method=method, skeleton=test.skeleton).fit()
+CACHE_DIR = Path(__file__).resolve().parent / "cache"
+
+
+def evaluate_method(classifier, method, class_score, reference, test):
+    """One explainer's faithfulness; ``reference``: the recordings ``fit`` gets, or None."""
+    explainer = GradCAMExplainer(
+        classifier, method=method, class_score=class_score, skeleton=test.skeleton
+    ).fit(reference)
     start = time.perf_counter()
     explanation = explainer.explain(test.data)
     seconds = time.perf_counter() - start
@@ -74,6 +85,9 @@ def evaluate_method(classifier, method, test):
         for seed in range(3)
     ]
     return explanation, {
+        "method": method,
+        "class_score": class_score,
+        "reference": "training recordings" if reference is not None else "zero",
         "pointing_game": float(np.nanmean(hits)),
         "pointing_game_per_class": per_class(hits, test.target),
         "relevance_mass": float(np.nanmean(mass)),
@@ -81,27 +95,47 @@ def evaluate_method(classifier, method, test):
         "deletion_area": deletion.area,
         "deletion_area_random": float(np.mean([curve.area for curve in random_areas])),
         "deletion_curve": deletion.probability.round(4).tolist(),
-        "randomization_rank_correlation": randomization_check(explainer, test.data),
+        "randomization_rank_correlation": randomization_check(
+            explainer, test.data, X_reference=reference
+        ),
         "explain_ms_per_recording": 1000 * seconds / len(test.data),
     }
 
 
-def gestures_benchmark(data_params, model_params):
-    train = make_gestures(random_state=0, return_relevance=True, **data_params)
-    test = make_gestures(random_state=1, return_relevance=True, **data_params)
+def trained_classifier(name, train, model_params):
+    """The benchmark's CNN, trained once and cached (``benchmarks/cache/``, not committed)."""
+    path = CACHE_DIR / f"{name}_cnn.joblib"
+    if path.is_file():
+        classifier = joblib.load(path)
+        if classifier.get_params() == CNNClassifier(random_state=0, **model_params).get_params():
+            return classifier
     classifier = CNNClassifier(random_state=0, **model_params)
     start = time.perf_counter()
     classifier.fit(train.data, train.target)
-    fit_seconds = time.perf_counter() - start
+    classifier.fit_seconds_ = time.perf_counter() - start
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    joblib.dump(classifier, path)
+    return classifier
+
+
+def gestures_benchmark(name, data_params, model_params):
+    train = make_gestures(random_state=0, return_relevance=True, **data_params)
+    test = make_gestures(random_state=1, return_relevance=True, **data_params)
+    classifier = trained_classifier(name, train, model_params)
     results, explanations = {}, {}
     for method in METHODS:
-        explanations[method], results[method] = evaluate_method(classifier, method, test)
-        print(method, {key: value for key, value in results[method].items() if "curve" not in key})
+        for class_score in CLASS_SCORES:
+            for reference in ("train", None):
+                key = f"{method}, {class_score}, {reference or 'zero'}"
+                explanations[key], results[key] = evaluate_method(
+                    classifier, method, class_score, reference and train.data, test
+                )
+                print(key, {k: v for k, v in results[key].items() if "curve" not in k}, flush=True)
     summary = {
         "data": {"n_samples_train": len(train.data), "n_samples_test": len(test.data)}
         | data_params,
         "model": model_params,
-        "fit_seconds": fit_seconds,
+        "fit_seconds": classifier.fit_seconds_,
         "test_accuracy": float(classifier.score(test.data, test.target)),
         "chance": chance_levels(test.relevance),
         "methods": results,
@@ -110,18 +144,22 @@ def gestures_benchmark(data_params, model_params):
 
 
 def gestures_figure(explanations, test, path):
+    """One "Bi" and one "Mono" recording: the truth, the default map and the paper's."""
     import matplotlib.pyplot as plt
 
-    i = int(np.flatnonzero(test.target == "Bi")[0])
-    methods = ["hirescam", "gradcam", "gradient_x_input"]
+    shown = ["hirescam, contrast, train", "hirescam, contrast, zero", "gradcam, logit, zero"]
+    titles = ["fit(X_train)", "fit()", "paper"]
     height = max(7, 0.16 * len(test.joint_names))  # room for every joint's name
-    figure, axes = plt.subplots(1, 4, figsize=(20, height), layout="constrained", sharey=True)
-    axes[0].imshow(test.relevance[i].T, aspect="auto", cmap="Greens", interpolation="nearest")
-    axes[0].set_yticks(range(len(test.joint_names)), test.joint_names, fontsize=7)
-    axes[0].set_title(f"true relevance (recording {i}, Bi)")
-    axes[0].set_xlabel("frame")
-    for ax, method in zip(axes[1:], methods):
-        explanations[method].plot(i, ax=ax)
+    figure, axes = plt.subplots(2, 4, figsize=(20, 2 * height), layout="constrained", sharey=True)
+    for row, label in zip(axes, ("Bi", "Mono")):
+        i = int(np.flatnonzero(test.target == label)[0])
+        row[0].imshow(test.relevance[i].T, aspect="auto", cmap="Greens", interpolation="nearest")
+        row[0].set_yticks(range(len(test.joint_names)), test.joint_names, fontsize=7)
+        row[0].set_title(f"true relevance (recording {i}, {label})")
+        row[0].set_xlabel("frame")
+        for ax, key, title in zip(row[1:], shown, titles):
+            explanations[key].plot(i, ax=ax)
+            ax.set_title(f"{ax.get_title()}, {key.split(', ')[1]}, {title}")
     figure.savefig(path, dpi=80)
     plt.close(figure)
 
@@ -131,7 +169,7 @@ def natops_figures(model_params, name):
 
     train, test = load_natops("train"), load_natops("test")
     classifier = CNNClassifier(random_state=0, **model_params).fit(train.data, train.target)
-    explainer = GradCAMExplainer(classifier, skeleton="natops", top_k=3).fit()
+    explainer = GradCAMExplainer(classifier, skeleton="natops", top_k=3).fit(train.data)
     explanation = explainer.explain(test.data[:1])
     gif = explanation.animate(0, RESULTS_DIR / f"{name}_natops.gif", fps=8)
     figure, axes = plt.subplots(
@@ -157,21 +195,24 @@ def natops_figures(model_params, name):
 def markdown_table(summary):
     """The table of docs/explain.md, from a results dictionary."""
     header = (
-        "| method | pointing (all) | pointing Bi | pointing Mono | relevance mass Bi "
-        "| deletion area (random order) | randomisation rank corr. |"
+        "| method | class score | reference | pointing (all) | pointing Bi | pointing Mono "
+        "| relevance mass Bi / Mono | deletion area (random order) | randomisation rank corr. |"
     )
-    rows = [header, "| --- | --- | --- | --- | --- | --- | --- |"]
-    for method, result in summary["methods"].items():
+    rows = [header, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for result in summary["methods"].values():
         pointing, mass = result["pointing_game_per_class"], result["relevance_mass_per_class"]
         rows.append(
-            f"| `{method}` | {result['pointing_game']:.2f} | {pointing['Bi']:.2f} "
-            f"| {pointing['Mono']:.2f} | {mass['Bi']:.2f} | {result['deletion_area']:.3f} "
+            f"| `{result['method']}` | `{result['class_score']}` | {result['reference']} "
+            f"| {result['pointing_game']:.2f} "
+            f"| {pointing['Bi']:.2f} | {pointing['Mono']:.2f} | {mass['Bi']:.2f} / "
+            f"{mass['Mono']:.2f} | {result['deletion_area']:.3f} "
             f"({result['deletion_area_random']:.3f}) "
             f"| {result['randomization_rank_correlation']:.2f} |"
         )
     chance = summary["chance"]
     rows.append(
-        f"| chance | {chance['pointing_game']:.2f} | | | {chance['relevance_mass']:.2f} (all) | | |"
+        f"| chance | | | {chance['pointing_game']:.2f} | | | {chance['relevance_mass']:.2f} (all) "
+        "| | |"
     )
     return "\n".join(rows)
 
@@ -188,7 +229,7 @@ def main():
         print(markdown_table(json.loads((RESULTS_DIR / f"{name}.json").read_text())))
         return
     data_params, model_params, natops_params = settings(args.quick)
-    summary, explanations, test = gestures_benchmark(data_params, model_params)
+    summary, explanations, test = gestures_benchmark(name, data_params, model_params)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     gestures_figure(explanations, test, RESULTS_DIR / f"{name}_gestures.png")
     summary["natops"] = natops_figures(natops_params, name)

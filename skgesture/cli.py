@@ -140,6 +140,12 @@ def build_parser():
     explain.add_argument(
         "--top-k", type=int, default=10, metavar="K", help="joints highlighted per frame"
     )
+    explain.add_argument(
+        "--reference",
+        metavar="DATA",
+        help="recordings to measure the maps against, e.g. the training folder: a joint that "
+        "stays still where they move then counts as evidence (default: none, zero reference)",
+    )
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -332,6 +338,10 @@ def explain(args):
     if not Path(args.file).is_file():
         raise FileNotFoundError(f"No such file: {args.file!r} (FILE.csv is one recording)")
     recording = load_data(args.file)
+    reference = None
+    if args.reference is not None:
+        _say(args, f"Reading the reference recordings {args.reference}...")
+        reference = load_data(args.reference).data
     method = args.method
     if method == "auto":
         classifier = model[-1] if hasattr(model, "steps") else model
@@ -342,7 +352,7 @@ def explain(args):
         method=method,
         top_k=min(args.top_k, len(recording.joint_names)),
         skeleton=recording.skeleton,
-    ).fit()
+    ).fit(reference)
     explanation = explainer.explain(recording.data)
     ax = explanation.plot(0)
     ax.figure.savefig(heatmap_path, dpi=100)

@@ -181,6 +181,17 @@ def test_explain_draws_heatmap_and_skeleton(folder, model, tmp_path, capsys):
     assert main(["explain", str(model), str(recording), "--out", str(tmp_path)]) == 2
 
 
+def test_explain_against_reference_recordings(folder, model, tmp_path, capsys):
+    recording = folder / "gesture_001.csv"
+    args = ["explain", str(model), str(recording), "--reference", str(folder)]
+    assert main([*args, "--out", str(tmp_path / "referenced")]) == 0
+    assert "Reading the reference recordings" in capsys.readouterr().err
+    assert (tmp_path / "referenced" / "gesture_001_heatmap.png").is_file()
+    missing = ["--reference", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x"), "-q"]
+    assert main(["explain", str(model), str(recording), *missing]) == 2
+    assert_one_line_error(capsys.readouterr().err, "nowhere")
+
+
 def test_pictures_without_matplotlib_say_what_to_install(
     folder, model, tmp_path, monkeypatch, capsys
 ):

@@ -1,5 +1,6 @@
 """GradCAMExplainer: heatmaps of joints x frames that point at what really drove a decision."""
 
+import copy
 import doctest
 import subprocess
 import sys
@@ -128,6 +129,86 @@ def test_every_method_gives_a_frames_by_joints_map(cnn, gestures, method):
     assert explanation.heatmaps.shape == (3, max(map(len, test.data[:3])), 10)
     assert explanation.method == method
     assert all(explanation.heatmap(i).max() == pytest.approx(1.0) for i in range(3))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_contrast_maps_ignore_what_every_class_shares(cnn, gestures, method):
+    # Adding one vector to every class's head weights changes no probability, so it must not
+    # change what explains the decision; it does move the bare logit's maps.
+    _, test = gestures
+    shifted = copy.deepcopy(cnn)
+    head = shifted.net_.module_.head
+    with torch.no_grad():
+        head.weight += torch.randn(head.weight.shape[1], generator=torch.Generator().manual_seed(0))
+    X = test.data[:6]
+    np.testing.assert_allclose(shifted.predict_proba(X), cnn.predict_proba(X), atol=1e-5)
+
+    def maps(model, class_score):
+        explainer = GradCAMExplainer(model, method=method, class_score=class_score).fit()
+        return explainer.explain(X).heatmaps
+
+    np.testing.assert_allclose(maps(shifted, "contrast"), maps(cnn, "contrast"), atol=1e-4)
+    assert not np.allclose(maps(shifted, "logit"), maps(cnn, "logit"), atol=1e-2)
+
+
+def test_two_class_contrast_maps_are_each_others_negative_parts(cnn, gestures):
+    # With two classes, "contrast" differentiates z_t - z_other: the map for one class is the
+    # positive part of minus the other's, so no cell is hot in both.
+    _, test = gestures
+    explainer = GradCAMExplainer(cnn, method="gradcam_per_joint").fit()
+    as_bi = explainer.explain(test.data[:4], target="Bi").heatmaps
+    as_mono = explainer.explain(test.data[:4], target="Mono").heatmaps
+    assert as_bi.max() > 0 and as_mono.max() > 0
+    assert not np.any((as_bi > 1e-6) & (as_mono > 1e-6))
+
+
+def test_reference_recordings_reveal_the_arm_that_stays_still(cnn, gestures):
+    # "Mono" differs from "Bi" by a left arm that does *not* rise: against a zero reference
+    # the still arm carries no activation to point at; against the training recordings (in
+    # which it often rises) it is the evidence.
+    train, test = gestures
+    mono = np.flatnonzero(test.target == "Mono")
+    X, relevance = [test.data[i] for i in mono], [test.relevance[i] for i in mono]
+    chance = np.mean([mask.any(axis=0).mean() for mask in relevance])
+
+    referenced = GradCAMExplainer(cnn).fit(train.data)
+    assert referenced.reference_.shape == (8, 10)  # channels x joints of last_conv
+    unreferenced = GradCAMExplainer(cnn).fit()
+    assert unreferenced.reference_ is None
+    assert chance < 0.5
+    with_reference = pointing_game(referenced.explain(X), relevance)
+    assert with_reference >= 0.9
+    assert with_reference >= pointing_game(unreferenced.explain(X), relevance)
+
+
+def test_reference_is_the_mean_activation_of_the_reference_recordings(cnn, gestures):
+    train, _ = gestures
+    whole = GradCAMExplainer(cnn, batch_size=64).fit(train.data).reference_
+    np.testing.assert_allclose(
+        GradCAMExplainer(cnn, batch_size=5).fit(train.data).reference_, whole, rtol=1e-5
+    )
+    doubled = GradCAMExplainer(cnn).fit(train.data + train.data).reference_
+    np.testing.assert_allclose(doubled, whole, rtol=1e-5)
+    one = GradCAMExplainer(cnn).fit(train.data[:1]).reference_
+    assert not np.allclose(one, whole)
+    on_input = GradCAMExplainer(cnn, method="gradient_x_input").fit(train.data).reference_
+    assert on_input.shape == (3, 10)  # coordinates x joints of the standardised input
+    np.testing.assert_allclose(on_input, 0, atol=1e-4)  # standardised on these recordings
+
+
+def test_reference_recordings_go_through_the_pipeline(random_data):
+    X, y = random_data
+    pipeline = make_pipeline(
+        JointSelector([0, 2, 4]), SkeletonPadder(), CNNClassifier(max_epochs=2, **TINY)
+    ).fit(X, y)
+    explainer = GradCAMExplainer(pipeline).fit(X)
+    assert explainer.reference_.shape == (8, 3)
+    explanation = explainer.explain(X[:2])
+    assert explanation.heatmaps.shape == (2, 12, 5)
+    assert not explanation.heatmaps[:, :, [1, 3]].any()
+    assert -1 <= randomization_check(explainer, X[:3], X_reference=X) <= 1
+    with pytest.raises(ValueError, match="X has 4 joints"):
+        GradCAMExplainer(pipeline).fit([x[:, :4] for x in X])
 
 
 def test_paper_gradcam_differs_from_hirescam(cnn, gestures):
@@ -261,6 +342,8 @@ def test_unfitted_or_unexplainable_estimators_are_refused(random_data):
         GradCAMExplainer(tabular).fit()
     with pytest.raises(ValueError, match="method"):
         GradCAMExplainer(CNNClassifier(), method="saliency").fit()
+    with pytest.raises(ValueError, match="class_score"):
+        GradCAMExplainer(CNNClassifier(), class_score="probability").fit()
 
 
 def test_bad_layer_target_and_skeleton_are_refused(cnn, gestures):

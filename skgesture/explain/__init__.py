@@ -18,9 +18,10 @@ from skgesture.explain._faithfulness import (
     randomization_check,
     relevance_mass,
 )
-from skgesture.explain._gradcam import METHODS, GradCAMExplainer
+from skgesture.explain._gradcam import CLASS_SCORES, METHODS, GradCAMExplainer
 
 __all__ = [
+    "CLASS_SCORES",
     "METHODS",
     "DeletionCurve",
     "Explanation",

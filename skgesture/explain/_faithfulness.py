@@ -181,7 +181,7 @@ def _randomized(estimator, seed):
     return estimator
 
 
-def randomization_check(explainer, X, *, seed=0):
+def randomization_check(explainer, X, *, seed=0, X_reference=None):
     """Compare explanations of the trained network with those of a randomly weighted copy.
 
     The sanity check of Adebayo et al. (2018): a map that stays the same when the weights
@@ -195,6 +195,9 @@ def randomization_check(explainer, X, *, seed=0):
     X : list of array-like or array-like
     seed : int, default=0
         Seed of the random weights.
+    X_reference : list of array-like, array-like or None, default=None
+        Only for an explainer fitted with reference recordings (``fit(X_reference)``): the
+        random copy learns its own reference from them. None uses ``X`` in that case.
 
     Returns
     -------
@@ -209,7 +212,11 @@ def randomization_check(explainer, X, *, seed=0):
     random_explainer = clone(explainer).set_params(
         estimator=_randomized(explainer.estimator_, seed)
     )
-    randomized = random_explainer.fit().explain(X, target=trained.target)
+    if explainer.reference_ is None:
+        random_explainer.fit()
+    else:
+        random_explainer.fit(X if X_reference is None else X_reference)
+    randomized = random_explainer.explain(X, target=trained.target)
     correlations = []
     for i in range(len(trained)):
         a, b = trained.heatmap(i).ravel(), randomized.heatmap(i).ravel()

@@ -14,12 +14,13 @@ from sklearn.utils.validation import check_is_fitted
 from skgesture.skeleton import Skeleton, get_skeleton
 from skgesture.utils.validation import check_dataset
 
-__all__ = ["GradCAMExplainer", "METHODS", "CAM_METHODS"]
+__all__ = ["GradCAMExplainer", "METHODS", "CAM_METHODS", "CLASS_SCORES"]
 
 #: Methods that weight the feature maps of a convolution layer (frames x joints).
 CAM_METHODS = ("hirescam", "gradcam", "gradcam_per_joint", "layercam")
 #: Every method; ``"gradient_x_input"`` needs no convolution and explains any network.
 METHODS = (*CAM_METHODS, "gradient_x_input")
+CLASS_SCORES = ("contrast", "logit")
 
 
 class GradCAMExplainer(BaseEstimator):
@@ -50,6 +51,11 @@ class GradCAMExplainer(BaseEstimator):
     For ``architecture="image"`` the map over ``joints * coords`` columns is max-pooled over
     each joint's coordinates, as in the paper.
 
+    The differentiated score is set by ``class_score``: the paper's class logit, or the logit's
+    margin over the other classes, which tells *why this class rather than the others* (and,
+    unlike the bare logit, does not change when the same vector is added to every class's
+    weights of the head, which leaves the model's probabilities unchanged).
+
     Parameters
     ----------
     estimator : fitted classifier or fitted Pipeline
@@ -65,6 +71,13 @@ class GradCAMExplainer(BaseEstimator):
     method : {"hirescam", "gradcam", "gradcam_per_joint", "layercam", "gradient_x_input"}, \
 default="hirescam"
         How gradients and activations combine (see above).
+    class_score : {"contrast", "logit"}, default="contrast"
+        What is differentiated. ``"logit"``: the target class's logit ``z_t``, as in the
+        paper. ``"contrast"``: ``z_t - sum_{c != t} q_c z_c`` with ``q`` the softmax of the other
+        classes' logits (held fixed, so the gradient is ``G_t - sum q_c G_c``): the evidence for
+        the target against its closest rivals; with two classes it is ``z_t - z_other``. It also
+        shows evidence of absence (a joint that stays still where the other class moves), which
+        the bare logit often leaves to the bias. See ``docs/explain.md`` for the measurements.
     top_k : int, default=10
         Joints highlighted per frame by the explanation's pictures (the paper's 10).
     skeleton : Skeleton, {"natops", "mocaplab", "coco17"} or None, default=None
@@ -120,29 +133,47 @@ default="hirescam"
         "estimator": [object],
         "layer": [str, None],
         "method": [StrOptions(set(METHODS))],
+        "class_score": [StrOptions(set(CLASS_SCORES))],
         "top_k": [Interval(Integral, 1, None, closed="left")],
         "skeleton": [Skeleton, StrOptions({"natops", "mocaplab", "coco17"}), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
-        self, estimator, layer=None, method="hirescam", top_k=10, skeleton=None, batch_size=32
+        self,
+        estimator,
+        layer=None,
+        method="hirescam",
+        class_score="contrast",
+        top_k=10,
+        skeleton=None,
+        batch_size=32,
     ):
         self.estimator = estimator
         self.layer = layer
         self.method = method
+        self.class_score = class_score
         self.top_k = top_k
         self.skeleton = skeleton
         self.batch_size = batch_size
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
-        """Check that the estimator can be explained and find the layer to explain.
+        """Check that the estimator can be explained, find the layer, learn the reference.
 
         Parameters
         ----------
-        X, y : None
-            Ignored; the estimator is fitted already.
+        X : list of array-like, array-like or None, default=None
+            Reference recordings (typically the training set), in a layout the estimator
+            accepts. When given, the maps show each cell's contribution *relative to these
+            recordings*: the explained layer's activations ``A`` are replaced by ``A - A_ref``,
+            with ``A_ref`` their mean over the reference recordings and frames (per channel and
+            joint; on the standardised input for ``"gradient_x_input"``). A joint that stays
+            still where the reference moves then counts as evidence, which maps of raw
+            activations cannot show. None (default) keeps the zero reference of the methods'
+            papers. The estimator itself is fitted already and is not changed.
+        y : None
+            Ignored.
 
         Returns
         -------
@@ -171,7 +202,28 @@ default="hirescam"
         if self.method in CAM_METHODS:
             self.layer_ = self._find_layer(module)
             self._check_layer_shape(module)
+        self.reference_ = None if X is None else self._reference(X)
         return self
+
+    def _reference(self, X):
+        """Mean activation of the explained layer (or standardised input) over X's real frames."""
+        import torch
+
+        network_input, _ = self._network_input(X, None)
+        total, count = 0.0, 0
+        with self._network_batches(network_input) as batches:
+            for x, lengths, _ in batches:
+                if self.layer_ is None:
+                    features = x.permute(0, 3, 1, 2)  # (batch, coords, frames, joints)
+                else:
+                    with _LayerRecorder(self.classifier_.net_.module_, self.layer_) as recorder:
+                        with torch.no_grad():
+                            self.classifier_.net_.module_(x, lengths)
+                    features = recorder.activation.detach()
+                mask = _frame_mask(lengths, features.shape[2])[:, None, :, None]
+                total = total + (features * mask).sum(dim=(0, 2))
+                count += int(lengths.clamp(max=features.shape[2]).sum())
+        return (total / count).cpu().numpy()
 
     def _n_input_joints(self, classifier):
         """Joints of the recordings the estimator takes (before any JointSelector)."""
@@ -299,8 +351,9 @@ default="hirescam"
         codes = np.array([self.classes_.tolist().index(label) for label in labels.tolist()])
         return network_input, codes
 
-    def _network_heatmaps(self, network_input, targets):
-        """Heatmaps on the network's frames x joints, and the predicted class indices."""
+    @contextlib.contextmanager
+    def _network_batches(self, network_input):
+        """Standardised batches ``(x, lengths, slice)`` on the network's device, in eval mode."""
         import torch
 
         from skgesture._base import _torch_threads
@@ -315,8 +368,13 @@ default="hirescam"
         )
         lengths = network_input["lengths"]
         device = next(module.parameters()).device
-        heat = np.zeros(data.shape[:3], dtype=np.float32)
-        predicted = np.zeros(len(data), dtype=np.intp)
+
+        def batches():
+            for start in range(0, len(data), self.batch_size):
+                batch = slice(start, start + self.batch_size)
+                x = torch.from_numpy(data[batch]).to(device)
+                yield x, torch.from_numpy(lengths[batch]).to(device), batch
+
         # cuDNN's LSTM has no backward pass in evaluation mode; the native kernels do.
         with (
             _torch_threads(getattr(self.classifier_, "n_threads", None)),
@@ -324,13 +382,19 @@ default="hirescam"
             torch.enable_grad(),
             torch.backends.cudnn.flags(enabled=False),
         ):
-            for start in range(0, len(data), self.batch_size):
-                batch = slice(start, start + self.batch_size)
-                x = torch.from_numpy(data[batch]).to(device)
-                batch_lengths = torch.from_numpy(lengths[batch]).to(device)
+            yield batches()
+
+    def _network_heatmaps(self, network_input, targets):
+        """Heatmaps on the network's frames x joints, and the predicted class indices."""
+        module = self.classifier_.net_.module_
+        n_samples, n_frames, n_joints = network_input["x"].shape[:3]
+        heat = np.zeros((n_samples, n_frames, n_joints), dtype=np.float32)
+        predicted = np.zeros(n_samples, dtype=np.intp)
+        with self._network_batches(network_input) as batches:
+            for x, lengths, batch in batches:
                 batch_targets = None if targets is None else targets[batch]
-                heat[batch], predicted[batch] = self._batch_heatmaps(
-                    module, x, batch_lengths, batch_targets
+                heat[batch, : x.shape[1]], predicted[batch] = self._batch_heatmaps(
+                    module, x, lengths, batch_targets
                 )
         return heat, predicted
 
@@ -342,19 +406,19 @@ default="hirescam"
             x.requires_grad_(True)
             logits = module(x, lengths)
             predicted, codes = self._codes(logits, targets)
-            score = logits.gather(1, codes[:, None]).sum()
+            score = self._class_score(logits, codes)
             (gradient,) = torch.autograd.grad(score, [x])
-            heat = (gradient * x).abs().sum(dim=3)  # (batch, frames, joints)
+            heat = (gradient * self._relative(x.detach(), coords_last=True)).abs().sum(dim=3)
             return _masked(heat, lengths), predicted
 
         with _LayerRecorder(module, self.layer_) as recorder:
             logits = module(x, lengths)
         predicted, codes = self._codes(logits, targets)
-        score = logits.gather(1, codes[:, None]).sum()
+        score = self._class_score(logits, codes)
         activation = recorder.activation  # (batch, channels, frames, width)
         (gradient,) = torch.autograd.grad(score, [activation])
         joint_axis = self._joint_axis(activation.shape)
-        activation, gradient = activation.detach(), gradient.detach()
+        activation, gradient = self._relative(activation.detach()), gradient.detach()
         if self.method == "hirescam":
             cam = (gradient * activation).sum(dim=1)
         elif self.method == "gradcam":
@@ -377,6 +441,28 @@ default="hirescam"
                 cam.transpose(1, 2), size=x.shape[1], mode="linear", align_corners=True
             ).transpose(1, 2)
         return _masked(cam, lengths), predicted
+
+    def _relative(self, features, coords_last=False):
+        """``features`` minus the reference learnt by ``fit(X)`` (unchanged without one)."""
+        if self.reference_ is None:
+            return features
+        import torch
+
+        reference = torch.as_tensor(self.reference_, device=features.device)
+        if coords_last:  # the input (batch, frames, joints, coords); reference (coords, joints)
+            return features - reference.T[None, None]
+        return features - reference[None, :, None, :]
+
+    def _class_score(self, logits, codes):
+        """The summed score whose gradient is explained (see ``class_score``)."""
+        import torch
+
+        chosen = logits.gather(1, codes[:, None])[:, 0]
+        if self.class_score == "logit" or logits.shape[1] < 2:
+            return chosen.sum()
+        is_target = torch.nn.functional.one_hot(codes, logits.shape[1]).bool()
+        rivals = torch.softmax(logits.detach().masked_fill(is_target, -torch.inf), dim=1)
+        return (chosen - (rivals * logits).sum(dim=1)).sum()
 
     @staticmethod
     def _codes(logits, targets):
