@@ -49,7 +49,7 @@ from skgesture._base import (
 from skgesture._standardize import channel_statistics, standardize
 from skgesture.classifiers import _complete_docstring
 from skgesture.model_selection import labelled_mask
-from skgesture.nn import ContrastiveNet, JointCNN, ReconstructionNet
+from skgesture.nn import ContrastiveNet, HybridNet, JointCNN, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
 from skgesture.utils.validation import restore_layout
 
@@ -104,6 +104,8 @@ class _PretextCollator:
     ``objective="reconstruction"``: the input is the standardised batch with random cells
     hidden; the target is the clean standardised batch. ``objective="contrastive"``: the input
     holds two augmented views of every recording, stacked (rows ``i`` and ``i + batch``).
+    ``objective="hybrid"``: two views as for contrastive, the first of them masked as for
+    reconstruction; the target is both views' clean standardised values.
     With ``reseed=True`` every call starts from the same seed, so the validation batches get the
     same corruption at every epoch and their loss can be compared from epoch to epoch.
     """
@@ -123,12 +125,17 @@ class _PretextCollator:
         lengths = np.array([item["lengths"] for item in inputs], dtype=np.int64)
         data = np.stack([item["x"] for item in inputs])[:, : lengths.max()]
         rng = np.random.default_rng(self.seed) if self.reseed else self.rng
-        if self.objective == "contrastive":
+        if self.objective in ("contrastive", "hybrid"):
             views = [self.augmenter.augment_batch(data, lengths, rng) for _ in range(2)]
             data = np.concatenate([view for view, _ in views])
             lengths = np.concatenate([view_lengths for _, view_lengths in views])
             x = standardize(data, lengths, self.mean, self.scale)
             target = torch.zeros(len(x))
+            if self.objective == "hybrid":
+                # The first view is also masked and must be rebuilt; the second stays whole.
+                target = torch.from_numpy(x.copy())
+                n_first = len(x) // 2
+                x[:n_first] = _hide_blocks(x[:n_first], self.mask_ratio, rng)
         else:
             if self.augmenter is not None:
                 data, lengths = self.augmenter.augment_batch(data, lengths, rng)
@@ -145,18 +152,40 @@ class _PretextCollator:
 class _PretextNet(NeuralNet):
     """A skorch net whose loss is the pre-training objective (it needs the batch's lengths)."""
 
-    def __init__(self, *args, objective="reconstruction", loss="l1", temperature=0.2, **kwargs):
+    def __init__(
+        self,
+        *args,
+        objective="reconstruction",
+        loss="l1",
+        temperature=0.2,
+        reconstruction_weight=1.0,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.objective = objective
         self.loss = loss
         self.temperature = temperature
+        self.reconstruction_weight = reconstruction_weight
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if self.objective == "contrastive":
             return nt_xent_loss(y_pred, self.temperature)
         lengths = to_tensor(X["lengths"], device=self.device)
         target = to_tensor(y_true, device=self.device)
-        return masked_reconstruction_loss(y_pred, target, lengths, kind=self.loss)
+        if self.objective == "reconstruction":
+            return masked_reconstruction_loss(y_pred, target, lengths, kind=self.loss)
+        reconstruction, z = y_pred
+        masked = len(target) // 2  # the first view is the masked one
+        rebuilt = masked_reconstruction_loss(
+            reconstruction[:masked], target[:masked], lengths[:masked], kind=self.loss
+        )
+        return nt_xent_loss(z, self.temperature) + self.reconstruction_weight * rebuilt
+
+
+def _rebuilt(module, x, lengths):
+    """The reconstruction of a reconstruction or hybrid network (the latter also projects)."""
+    output = module(x, lengths)
+    return output[0] if isinstance(output, tuple) else output
 
 
 def _trunk_sizes(encoder):
@@ -186,6 +215,10 @@ class AutoencoderPretrainer(
       vertical axis, scaling, jitter, time warping, cropping, joint dropout) are embedded and
       projected, and the NT-Xent loss pulls the two views of a recording together and pushes
       other recordings away. No labels are used (the paper's contrastive variant used them).
+    - ``"hybrid"``: both at once, from one pass of the trunk. The first view of each pair is
+      also masked, and the loss is NT-Xent plus ``reconstruction_weight`` times the masked
+      reconstruction error of that view: the views must agree, and the features must keep
+      enough of the movement to rebuild it.
 
     ``transform`` returns one embedding per recording: the trunk's features averaged over
     real frames, for every joint (``n_filters * n_joints`` values), the input of the CNN's
@@ -193,7 +226,7 @@ class AutoencoderPretrainer(
 
     Parameters
     ----------
-    objective : {"reconstruction", "contrastive"}, default="reconstruction"
+    objective : {"reconstruction", "contrastive", "hybrid"}, default="reconstruction"
     n_filters : int, default=48
         Channels of every convolution of the trunk.
     n_blocks : int, default=2
@@ -206,13 +239,16 @@ class AutoencoderPretrainer(
         Reconstruction error.
     temperature : float, default=0.2
         Temperature of the contrastive loss.
+    reconstruction_weight : float, default=1.0
+        Weight of the reconstruction error in the ``"hybrid"`` loss; ignored otherwise.
     projection_size : int, default=128
         Size of the contrastive projection head's output.
     augment : "auto", None, "light", "medium", Augmenter or callable, default="auto"
         Augmentation of the training recordings (see
         :func:`skgesture.preprocessing.augment.make_augmenter`). ``"auto"``: none for
         reconstruction; for contrastive, ``Augmenter(rotation=20, scaling=0.2, jitter=0.02,
-        time_warp=0.2, crop=0.2, joint_dropout=0.1)``. The contrastive objective needs one.
+        time_warp=0.2, crop=0.2, joint_dropout=0.1)``. The contrastive and hybrid objectives
+        need one.
     max_epochs : int, default=100
     batch_size : int, default=32
         Recordings per mini-batch; for the contrastive objective each batch holds twice as many
@@ -278,13 +314,14 @@ class AutoencoderPretrainer(
     """
 
     _parameter_constraints = {
-        "objective": [StrOptions({"reconstruction", "contrastive"})],
+        "objective": [StrOptions({"reconstruction", "contrastive", "hybrid"})],
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "n_blocks": [Interval(Integral, 0, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "mask_ratio": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions({"l1", "mse"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "projection_size": [Interval(Integral, 1, None, closed="left")],
         "augment": "no_validation",
         **{name: COMMON_PARAMETER_CONSTRAINTS[name] for name in _TRAINING_PARAMETERS},
@@ -300,6 +337,7 @@ class AutoencoderPretrainer(
         mask_ratio=0.5,
         loss="l1",
         temperature=0.2,
+        reconstruction_weight=1.0,
         projection_size=128,
         augment="auto",
         max_epochs=100,
@@ -325,6 +363,7 @@ class AutoencoderPretrainer(
         self.mask_ratio = mask_ratio
         self.loss = loss
         self.temperature = temperature
+        self.reconstruction_weight = reconstruction_weight
         self.projection_size = projection_size
         self.augment = augment
         self.max_epochs = max_epochs
@@ -411,16 +450,16 @@ class AutoencoderPretrainer(
                 settings["rotation"] = 0.0  # one coordinate per joint cannot turn
             return Augmenter(**settings)
         augmenter = make_augmenter(self.augment)
-        if augmenter is None and self.objective == "contrastive":
+        if augmenter is None and self.objective in ("contrastive", "hybrid"):
             raise ValueError(
-                "objective='contrastive' learns by comparing two augmented views of each "
+                f"objective={self.objective!r} learns by comparing two augmented views of each "
                 "recording, so augment cannot be None; use augment='auto'."
             )
         return augmenter
 
     def _make_net(self, device, split_seed, augment_seed):
-        if self.objective == "contrastive":
-            module = ContrastiveNet
+        if self.objective in ("contrastive", "hybrid"):
+            module = ContrastiveNet if self.objective == "contrastive" else HybridNet
             extra = {"module__projection_size": self.projection_size}
         else:
             module = ReconstructionNet
@@ -450,6 +489,7 @@ class AutoencoderPretrainer(
             "objective": self.objective,
             "loss": self.loss,
             "temperature": self.temperature,
+            "reconstruction_weight": self.reconstruction_weight,
             "optimizer": _OPTIMIZERS.get(self.optimizer, self.optimizer),
             "optimizer__weight_decay": self.weight_decay,
             "lr": self.lr,
@@ -501,7 +541,7 @@ class AutoencoderPretrainer(
         return np.concatenate(outputs).astype(np.float64)
 
     def reconstruct(self, X):
-        """Rebuild recordings through the trained autoencoder (``objective="reconstruction"``).
+        """Rebuild recordings through the trained decoder (objective reconstruction or hybrid).
 
         The input is not masked, so this shows what the network keeps of a whole recording.
 
@@ -516,15 +556,15 @@ class AutoencoderPretrainer(
             In the layout of ``X``: a list of ``(n_frames_i, n_joints, n_coords)`` arrays for a
             list, else an array of the shape of ``X`` (padded frames stay zero).
         """
-        if self.objective != "reconstruction":
+        if self.objective == "contrastive":
             raise ValueError(
-                f"reconstruct needs objective='reconstruction'; this pretrainer was trained "
-                f"with objective={self.objective!r}, which has no decoder."
+                "reconstruct needs objective='reconstruction' or 'hybrid'; this pretrainer was "
+                "trained with objective='contrastive', which has no decoder."
             )
         data, lengths, layout = self._validate_new_recordings(X)
         rebuilt = np.zeros_like(data)
         start = 0
-        for batch in self._map_batches(data, lengths, lambda module, x, n: module(x, n)):
+        for batch in self._map_batches(data, lengths, _rebuilt):
             batch_lengths = lengths[start : start + len(batch)]
             frames = np.arange(batch.shape[1])[None, :] < batch_lengths[:, None]
             values = batch * self.channel_scale_ + self.channel_mean_
@@ -540,9 +580,9 @@ class AutoencoderPretrainer(
         """Negative pre-training error on ``X`` (higher is better).
 
         ``objective="reconstruction"``: minus the mean ``loss`` (L1 or squared error, in
-        standardised units) of :meth:`reconstruct` over the real frames. ``"contrastive"``:
-        minus the NT-Xent loss of two augmented views of each recording (fixed seed, so
-        repeated calls agree).
+        standardised units) of :meth:`reconstruct` over the real frames. ``"contrastive"`` and
+        ``"hybrid"``: minus the training loss on two augmented views of each recording (fixed
+        seed, so repeated calls agree).
 
         Parameters
         ----------
@@ -567,7 +607,7 @@ class AutoencoderPretrainer(
         collate = _PretextCollator(
             self.channel_mean_,
             self.channel_scale_,
-            "contrastive",
+            self.objective,
             self.mask_ratio,
             self._make_augmenter(self.n_coords_),
             int(rng.integers(2**31)),
@@ -583,10 +623,11 @@ class AutoencoderPretrainer(
                         ({"x": recording, "lengths": length}, 0)
                         for recording, length in zip(data[start:stop], lengths[start:stop])
                     ]
-                    batch, _ = collate(items)
+                    batch, target = collate(items)
                     x = to_tensor(batch["x"], device=self.net_.device)
                     n = to_tensor(batch["lengths"], device=self.net_.device)
-                    losses.append(float(nt_xent_loss(self.net_.module_(x, n), self.temperature)))
+                    loss = self.net_.get_loss(self.net_.module_(x, n), target, X=batch)
+                    losses.append(float(loss))
                     sizes.append(len(items))
         return -float(np.average(losses, weights=sizes))
 
@@ -620,7 +661,7 @@ class SSLClassifier(SkeletonClassifierBase):
 
     Parameters
     ----------
-    objective : {"reconstruction", "contrastive"}, default="contrastive"
+    objective : {"reconstruction", "contrastive", "hybrid"}, default="contrastive"
         Pre-training objective of the default pretrainer (see :class:`AutoencoderPretrainer`);
         ignored when ``pretrainer`` is given. ``"contrastive"`` is the default because it
         measured better with few labels: on NATOPS with 1, 2, 3 and 5 labelled recordings per
@@ -702,7 +743,7 @@ class SSLClassifier(SkeletonClassifierBase):
     _saved_attributes = ("n_labeled_", "n_pseudo_labeled_", "trunk_sizes_")
     _parameter_constraints = {
         **COMMON_PARAMETER_CONSTRAINTS,
-        "objective": [StrOptions({"reconstruction", "contrastive"})],
+        "objective": [StrOptions({"reconstruction", "contrastive", "hybrid"})],
         "pretrainer": [HasMethods(["fit", "transform"]), None],
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
         "freeze_encoder": ["boolean"],

@@ -28,15 +28,18 @@ ESTIMATORS = [
         random_state=0,
         n_threads=1,
     ),
-    AutoencoderPretrainer(
-        objective="contrastive",
-        n_filters=8,
-        n_blocks=1,
-        kernel_size=3,
-        max_epochs=3,
-        batch_size=64,
-        random_state=0,
-        n_threads=1,
+    *(
+        AutoencoderPretrainer(
+            objective=objective,
+            n_filters=8,
+            n_blocks=1,
+            kernel_size=3,
+            max_epochs=3,
+            batch_size=64,
+            random_state=0,
+            n_threads=1,
+        )
+        for objective in ("contrastive", "hybrid")
     ),
 ]
 

@@ -86,8 +86,29 @@ def test_contrastive_pretrainer_learns_without_labels(data):
     assert model.transform(X).shape == (len(X), 32)
     assert np.isfinite(model.score(X))
     assert model.score(X) == model.score(X)  # fixed views: the score is repeatable
-    with pytest.raises(ValueError, match="reconstruct needs objective='reconstruction'"):
+    with pytest.raises(ValueError, match="reconstruct needs objective='reconstruction' or"):
         model.reconstruct(X)
+
+
+def test_hybrid_pretrainer_both_rebuilds_and_compares(data):
+    X, _ = data
+    params = {"objective": "hybrid", "max_epochs": 20, "batch_size": 16, "random_state": 0}
+    model = AutoencoderPretrainer(**params, **TINY_TRUNK).fit(X)
+    assert model.transform(X).shape == (len(X), 32)
+    assert [r.shape for r in model.reconstruct(X)] == [r.shape for r in X]
+    assert model.score(X) == model.score(X)  # fixed views and masks: repeatable
+    losses = model.history_[:, "train_loss"]
+    assert losses[-1] < losses[0]
+
+    # Without the reconstruction term the decoder is never trained.
+    untrained = AutoencoderPretrainer(**params, reconstruction_weight=0.0, **TINY_TRUNK).fit(X)
+
+    def error(pretrainer):
+        return np.mean([np.abs(r - x).mean() for r, x in zip(pretrainer.reconstruct(X), X)])
+
+    assert error(model) < 0.8 * error(untrained)
+    with pytest.raises(ValueError, match="augment cannot be None"):
+        AutoencoderPretrainer(objective="hybrid", augment=None, max_epochs=1).fit(X)
 
 
 def test_contrastive_needs_augmentation(data):

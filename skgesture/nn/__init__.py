@@ -13,7 +13,7 @@ from skgesture.nn.losses import SmoothedCrossEntropyLoss, masked_reconstruction_
 from skgesture.nn.lstm import LSTMNet
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
 from skgesture.nn.paper import PaperCNN
-from skgesture.nn.pretext import ContrastiveNet, ReconstructionNet
+from skgesture.nn.pretext import ContrastiveNet, HybridNet, ReconstructionNet
 
 __all__ = [
     "FCNet",
@@ -21,6 +21,7 @@ __all__ = [
     "JointEncoder",
     "ReconstructionNet",
     "ContrastiveNet",
+    "HybridNet",
     "TemporalCNN",
     "ImageCNN",
     "LSTMNet",

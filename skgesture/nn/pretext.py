@@ -10,6 +10,8 @@ weights load into a :class:`~skgesture.nn.cnn.JointCNN` classifier by name.
 - :class:`ContrastiveNet` maps a recording to a point on the unit sphere, trained so that two
   augmented views of the same recording land close together (SimCLR, with
   :func:`skgesture.nn.losses.nt_xent_loss`).
+- :class:`HybridNet` does both from one pass of the encoder: the decoder rebuilds the
+  recording and the projection head embeds it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from skgesture.nn.cnn import JointBlock, JointEncoder
+from skgesture.nn.masking import masked_mean
 
-__all__ = ["ReconstructionNet", "ContrastiveNet"]
+__all__ = ["ReconstructionNet", "ContrastiveNet", "HybridNet"]
 
 
 class ReconstructionNet(nn.Module):
@@ -86,3 +89,51 @@ class ContrastiveNet(nn.Module):
         # x: (batch, frames, joints, coords); lengths: (batch,)
         z = self.projection(self.encoder.embed(x, lengths))  # (batch, projection_size)
         return F.normalize(z, dim=1)
+
+
+class HybridNet(ReconstructionNet):
+    """Encoder with both a reconstruction decoder and a contrastive projection head.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_filters : int, default=48
+    n_blocks : int, default=2
+    kernel_size : int, default=7
+    decoder_blocks : int, default=1
+    projection_size : int, default=128
+
+    Returns
+    -------
+    From ``forward``: the reconstruction ``(batch, frames, joints, coords)`` and the unit
+    projections ``(batch, projection_size)``.
+    """
+
+    def __init__(
+        self,
+        n_joints,
+        n_coords,
+        n_filters=48,
+        n_blocks=2,
+        kernel_size=7,
+        decoder_blocks=1,
+        projection_size=128,
+    ):
+        super().__init__(n_joints, n_coords, n_filters, n_blocks, kernel_size, decoder_blocks)
+        hidden = max(projection_size, n_filters * 4)
+        self.projection = nn.Sequential(
+            nn.Linear(self.encoder.embedding_size, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, projection_size),
+        )
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        features, mask = self.encoder.features(x, lengths)  # (batch, filters, frames, joints)
+        h = features
+        for block in self.decoder:
+            h = block(h, mask)
+        reconstruction = self.output(h).permute(0, 2, 3, 1) * mask[:, :, None, None]
+        z = self.projection(masked_mean(features, mask).flatten(1))
+        return reconstruction, F.normalize(z, dim=1)
