@@ -118,13 +118,15 @@ def explain_table(result):
         "**Explanation faithfulness** (`make_gestures(return_relevance=True)`, the default "
         f"CNN, test accuracy {result['test_accuracy']:.2f}), `benchmarks/explain.py`:",
         "",
-        "| method | pointing game | relevance mass | deletion area (random order) |",
-        "| --- | --- | --- | --- |",
+        "| method | class score | reference | pointing game | relevance mass "
+        "| deletion area (random order) |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for name, entry in result["methods"].items():
+    for entry in result["methods"].values():
         lines.append(
-            f"| {name} | {entry['pointing_game']:.2f} | {entry['relevance_mass']:.2f} | "
-            f"{entry['deletion_area']:.2f} ({entry['deletion_area_random']:.2f}) |"
+            f"| {entry['method']} | {entry['class_score']} | {entry['reference']} "
+            f"| {entry['pointing_game']:.2f} | {entry['relevance_mass']:.2f} "
+            f"| {entry['deletion_area']:.2f} ({entry['deletion_area_random']:.2f}) |"
         )
     chance = result["chance"]
     lines += [

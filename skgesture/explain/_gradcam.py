@@ -28,9 +28,9 @@ class GradCAMExplainer(BaseEstimator):
 
     For a convolutional classifier the explainer reads the feature maps ``A`` of one
     convolution layer (``last_conv`` unless ``layer`` names another) and the gradients ``G``
-    of the target class score (the logit) with respect to them, combines them into a map over
-    frames x joints, keeps its positive part, brings it back to the frames and joints of each
-    recording and scales it to [0, 1]. The methods differ in how ``A`` and ``G`` combine:
+    of the target class score (see ``class_score``) with respect to them, combines them into a
+    map over frames x joints, keeps its positive part, brings it back to the frames and joints
+    of each recording and scales it to [0, 1]. The methods differ in how ``A`` and ``G`` combine:
 
     - ``"hirescam"`` (default): ``sum_c G * A``, element-wise (Draelos & Carin, 2020). For
       networks that average the last feature maps over frames before a linear head, as every
@@ -55,6 +55,13 @@ class GradCAMExplainer(BaseEstimator):
     margin over the other classes, which tells *why this class rather than the others* (and,
     unlike the bare logit, does not change when the same vector is added to every class's
     weights of the head, which leaves the model's probabilities unchanged).
+
+    ``fit(X_reference)`` measures the maps against reference recordings (``A - mean A``
+    instead of ``A``). For the CNNs' linear heads over time-averaged maps, HiResCAM's map
+    before the ReLU then splits the score's difference between the recording and the
+    reference's mean activation exactly over the cells, and a joint that stays still where
+    the reference moves becomes visible. Recommended: the
+    training recordings (``docs/explain.md`` has the measurements).
 
     Parameters
     ----------
@@ -94,6 +101,11 @@ default="hirescam"
         The network classifier: ``estimator_`` or its last Pipeline step.
     layer_ : str or None
         Dotted name of the explained layer; None for ``"gradient_x_input"``.
+    reference_ : ndarray of shape (channels, width) or None
+        Mean activation of the explained layer over the reference recordings given to
+        :meth:`fit` (real frames only; ``width`` is the layer's joint axis), or of the
+        standardised input, ``(n_coords, n_joints)``, for ``"gradient_x_input"``. None when
+        ``fit`` got no recordings.
     skeleton_ : Skeleton or None
     classes_ : ndarray of shape (n_classes,)
 
