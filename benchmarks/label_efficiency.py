@@ -5,8 +5,8 @@ are drawn; the other training recordings are unlabelled. Three models are scored
 test recordings:
 
 - ``supervised``: the default ``CNNClassifier`` trained on the labelled recordings only;
-- ``ssl-reconstruction`` / ``ssl-contrastive``: the default ``SSLClassifier`` with that
-  objective, pre-trained on all 180 training recordings (labels hidden), fine-tuned on the
+- ``ssl-reconstruction`` / ``ssl-contrastive`` / ``ssl-hybrid``: the default ``SSLClassifier``
+  with that objective, pre-trained on all 180 training recordings (labels hidden), fine-tuned on the
   labelled ones. The pre-training does not depend on k, so it runs once per seed and objective
   and is cached (``benchmarks/cache/``, not committed); fine-tuning gets it through
   ``sklearn.frozen.FrozenEstimator``, which gives the same model as letting ``SSLClassifier``
@@ -36,7 +36,7 @@ from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 RUNS_DIR = RESULTS_DIR / "label_efficiency_runs"
 CACHE_DIR = Path(__file__).resolve().parent / "cache"
 LABELS_PER_CLASS = (1, 2, 3, 5, 10, 30)
-OBJECTIVES = ("reconstruction", "contrastive")
+OBJECTIVES = ("reconstruction", "contrastive", "hybrid")
 # What SSLClassifier() builds by default, so the cached pretrainer is the default one.
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs
 

@@ -77,22 +77,27 @@ def _pm(stats, digits=3):
 
 
 def label_efficiency_table(result):
+    first = next(iter(result["table"].values()))
+    objectives = [key.removeprefix("ssl-") for key in first if key.startswith("ssl-")]
+    objectives = [name for name in objectives if " - " not in name]
     lines = [
         "**Few labels on NATOPS** (k labelled training recordings per class, the other training "
         "recordings unlabelled, 180 test; paired by seed), `benchmarks/label_efficiency.py`, "
         "plot `benchmarks/results/label_efficiency.png`:",
         "",
-        "| labels per class | seeds | supervised CNN | SSL reconstruction | SSL contrastive "
-        "| gain (rec.) | gain (contr.) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| labels per class | seeds | supervised CNN | "
+        + " | ".join(f"SSL {name}" for name in objectives)
+        + " | "
+        + " | ".join(f"gain ({name})" for name in objectives)
+        + " |",
+        "| --- | --- | --- |" + " --- |" * 2 * len(objectives),
     ]
     for k, row in result["table"].items():
-        lines.append(
-            f"| {k} | {len(row['seeds'])} | {_pm(row['supervised'])} | "
-            f"{_pm(row['ssl-reconstruction'])} | {_pm(row['ssl-contrastive'])} | "
-            f"{_pm(row['ssl-reconstruction - supervised'])} | "
-            f"{_pm(row['ssl-contrastive - supervised'])} |"
-        )
+        cells = [f"{k}", f"{len(row['seeds'])}", _pm(row["supervised"])]
+        cells += [_pm(row[f"ssl-{name}"]) for name in objectives]
+        gains = [row[f"ssl-{name} - supervised"] for name in objectives]
+        cells += [f"{gain['mean']:+.3f} ± {gain['std']:.3f}" for gain in gains]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 

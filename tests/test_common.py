@@ -19,15 +19,6 @@ ESTIMATORS = [
         ),
         **TRAINING,
     ),
-    AutoencoderPretrainer(
-        n_filters=8,
-        n_blocks=1,
-        kernel_size=3,
-        max_epochs=3,
-        batch_size=64,
-        random_state=0,
-        n_threads=1,
-    ),
     *(
         AutoencoderPretrainer(
             objective=objective,
@@ -39,7 +30,7 @@ ESTIMATORS = [
             random_state=0,
             n_threads=1,
         )
-        for objective in ("contrastive", "hybrid")
+        for objective in ("reconstruction", "contrastive", "hybrid")
     ),
 ]
 

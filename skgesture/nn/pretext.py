@@ -25,6 +25,16 @@ from skgesture.nn.masking import masked_mean
 __all__ = ["ReconstructionNet", "ContrastiveNet", "HybridNet"]
 
 
+def projection_head(encoder, projection_size):
+    """SimCLR's MLP from an encoder's embedding to the compared vectors."""
+    hidden = max(projection_size, encoder.n_filters * 4)
+    return nn.Sequential(
+        nn.Linear(encoder.embedding_size, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, projection_size),
+    )
+
+
 class ReconstructionNet(nn.Module):
     """Encoder and a convolutional decoder that outputs joint coordinates for every frame.
 
@@ -78,12 +88,7 @@ class ContrastiveNet(nn.Module):
     ):
         super().__init__()
         self.encoder = JointEncoder(n_joints, n_coords, n_filters, n_blocks, kernel_size)
-        hidden = max(projection_size, n_filters * 4)
-        self.projection = nn.Sequential(
-            nn.Linear(self.encoder.embedding_size, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, projection_size),
-        )
+        self.projection = projection_head(self.encoder, projection_size)
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
@@ -121,12 +126,7 @@ class HybridNet(ReconstructionNet):
         projection_size=128,
     ):
         super().__init__(n_joints, n_coords, n_filters, n_blocks, kernel_size, decoder_blocks)
-        hidden = max(projection_size, n_filters * 4)
-        self.projection = nn.Sequential(
-            nn.Linear(self.encoder.embedding_size, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, projection_size),
-        )
+        self.projection = projection_head(self.encoder, projection_size)
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
