@@ -14,6 +14,7 @@ output, early stopping, ``random_state``, ``device`` and all-or-nothing ``fit``.
 
 from __future__ import annotations
 
+import contextlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -686,6 +687,12 @@ class SSLClassifier(SkeletonClassifierBase):
     encoder_lr : float or None, default=None
         Learning rate of the trunk during fine-tuning; None uses ``lr``. Ignored when
         ``freeze_encoder=True``.
+    linear_probe_epochs : int, default=0
+        Epochs of training the head alone, on the frozen pre-trained trunk, before the whole
+        network is fine-tuned for ``max_epochs`` from there: linear probing then fine-tuning
+        (LP-FT, Kumar et al., 2022). A random head's first, large gradients then no longer
+        reach the pre-trained trunk. 0 fine-tunes everything from the start. Ignored when
+        ``freeze_encoder=True``.
     self_training : int, default=0
         Rounds of self-training after fine-tuning: each round pseudo-labels unlabelled
         recordings that the current model classifies with a probability of at least
@@ -748,6 +755,7 @@ class SSLClassifier(SkeletonClassifierBase):
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
         "freeze_encoder": ["boolean"],
         "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "linear_probe_epochs": [Interval(Integral, 0, None, closed="left")],
         "self_training": [Interval(Integral, 0, None, closed="left")],
         "self_training_threshold": [Interval(Real, 0, 1, closed="right")],
         "unlabeled_label": [Real, str],
@@ -762,6 +770,7 @@ class SSLClassifier(SkeletonClassifierBase):
         pretrain_epochs=50,
         freeze_encoder=False,
         encoder_lr=None,
+        linear_probe_epochs=0,
         self_training=0,
         self_training_threshold=0.9,
         unlabeled_label=-1,
@@ -791,6 +800,7 @@ class SSLClassifier(SkeletonClassifierBase):
         self.pretrain_epochs = pretrain_epochs
         self.freeze_encoder = freeze_encoder
         self.encoder_lr = encoder_lr
+        self.linear_probe_epochs = linear_probe_epochs
         self.self_training = self_training
         self.self_training_threshold = self_training_threshold
         self.unlabeled_label = unlabeled_label
@@ -852,6 +862,26 @@ class SSLClassifier(SkeletonClassifierBase):
         if not resume:
             self._self_train(data, lengths, labelled, y_codes)
         return self
+
+    def _train(self, data, lengths, y, y_codes, resume):
+        """Fine-tune; with ``linear_probe_epochs``, after training the head on a frozen trunk."""
+        if resume or self.freeze_encoder or not self.linear_probe_epochs:
+            return super()._train(data, lengths, y, y_codes, resume)
+        with self._probing():
+            super()._train(data, lengths, y, y_codes, resume=False)
+        if self.interrupted_:  # Ctrl+C during the probe stops the whole fit
+            return self
+        return super()._train(data, lengths, y, y_codes, resume=True)
+
+    @contextlib.contextmanager
+    def _probing(self):
+        """Inside the block the estimator trains as a linear probe for linear_probe_epochs."""
+        saved = self.max_epochs, self.freeze_encoder
+        self.max_epochs, self.freeze_encoder = self.linear_probe_epochs, True
+        try:
+            yield
+        finally:
+            self.max_epochs, self.freeze_encoder = saved
 
     def _self_train(self, data, lengths, labelled, y_codes):
         """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.

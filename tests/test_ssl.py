@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
+from skorch.callbacks import Callback
 
 from skgesture import GradCAMExplainer, SkeletonPadder
 from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
@@ -164,6 +165,67 @@ def test_encoder_lr_sets_a_learning_rate_for_the_trunk(data, pretrainer):
     ).fit(X, hide_labels(labels, 6))
     rates = sorted({group["lr"] for group in model.net_.optimizer_.param_groups})
     assert rates == [1e-4, model.lr]
+
+
+def test_linear_probe_then_fine_tune_is_a_probe_continued_by_a_fine_tune(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    params = {"pretrainer": FrozenEstimator(pretrainer), "random_state": 0, **FAST}
+    lp_ft = SSLClassifier(linear_probe_epochs=4, **params).fit(X, y)
+    assert (lp_ft.max_epochs, lp_ft.freeze_encoder) == (15, False)  # parameters untouched
+
+    # The same by hand: a frozen-trunk probe, then warm-started full fine-tuning.
+    by_hand = SSLClassifier(freeze_encoder=True, **{**params, "max_epochs": 4}).fit(X, y)
+    by_hand.set_params(freeze_encoder=False, max_epochs=15, warm_start=True).fit(X, y)
+    np.testing.assert_allclose(lp_ft.predict_proba(X), by_hand.predict_proba(X), atol=1e-6)
+    plain = SSLClassifier(**params).fit(X, y)
+    assert not np.allclose(lp_ft.predict_proba(X), plain.predict_proba(X), atol=1e-4)
+    assert lp_ft.n_iter_ == 15
+
+
+def test_linear_probe_leaves_parameters_as_they_were_when_training_fails(data, pretrainer):
+    X, labels = data
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        linear_probe_epochs=3,
+        max_epochs=5,
+        callbacks=[("fail", _FailOnFirstEpoch())],
+        n_threads=1,
+    )
+    with pytest.raises(RuntimeError, match="planned failure"):
+        model.fit(X, hide_labels(labels, 6))
+    assert (model.max_epochs, model.freeze_encoder) == (5, False)
+    with pytest.raises(ValueError, match="linear_probe_epochs"):
+        SSLClassifier(linear_probe_epochs=-1).fit(X, hide_labels(labels, 6))
+
+
+def test_ctrl_c_during_the_linear_probe_stops_the_fit(data, pretrainer):
+    X, labels = data
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        linear_probe_epochs=4,
+        max_epochs=6,
+        callbacks=[("ctrl_c", _CtrlCAtEpoch(3))],
+        n_threads=1,
+    )
+    with pytest.warns(UserWarning, match="interrupted during epoch 3 of 4"):
+        model.fit(X, hide_labels(labels, 6))
+    assert model.interrupted_ and model.n_iter_ == 3
+    assert model.predict(X[:2]).shape == (2,)
+
+
+class _CtrlCAtEpoch(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+class _FailOnFirstEpoch(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        raise RuntimeError("planned failure")
 
 
 def test_ssl_pretrains_itself_and_leaves_its_parameter_alone(data):
