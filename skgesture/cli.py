@@ -96,7 +96,12 @@ def build_parser():
         help="folds of the stratified cross-validation, 0 to skip it (default: 5, fewer "
         "when a class has fewer recordings)",
     )
-    train.add_argument("--epochs", type=int, metavar="N", help="most training epochs")
+    train.add_argument(
+        "--epochs",
+        type=int,
+        metavar="N",
+        help="most training epochs (--model ssl: of pre-training, probing and fine-tuning each)",
+    )
 
     predict = commands.add_parser(
         "predict",
@@ -196,7 +201,7 @@ def _estimator(name, args):
                 f"--model ssl is not available in this installation ({error})."
             ) from error
         if args.epochs is not None:
-            params["pretrain_epochs"] = args.epochs
+            params["pretrain_epochs"] = params["linear_probe_epochs"] = args.epochs
         return SSLClassifier(**params)
     from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
 

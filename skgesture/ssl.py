@@ -687,12 +687,14 @@ class SSLClassifier(SkeletonClassifierBase):
     encoder_lr : float or None, default=None
         Learning rate of the trunk during fine-tuning; None uses ``lr``. Ignored when
         ``freeze_encoder=True``.
-    linear_probe_epochs : int, default=0
+    linear_probe_epochs : int, default=30
         Epochs of training the head alone, on the frozen pre-trained trunk, before the whole
         network is fine-tuned for ``max_epochs`` from there: linear probing then fine-tuning
         (LP-FT, Kumar et al., 2022). A random head's first, large gradients then no longer
-        reach the pre-trained trunk. 0 fine-tunes everything from the start. Ignored when
-        ``freeze_encoder=True``.
+        reach the pre-trained trunk. On NATOPS with 1, 2, 3 and 5 labels per class this
+        raised the contrastive model's gain over the supervised CNN from 2.0, 7.4, 2.8 and 1.4
+        points to 11.3, 9.6, 3.9 and 4.2 (5 seeds; ``benchmarks/label_efficiency.py``). 0
+        fine-tunes everything from the start. Ignored when ``freeze_encoder=True``.
     self_training : int, default=0
         Rounds of self-training after fine-tuning: each round pseudo-labels unlabelled
         recordings that the current model classifies with a probability of at least
@@ -770,7 +772,7 @@ class SSLClassifier(SkeletonClassifierBase):
         pretrain_epochs=50,
         freeze_encoder=False,
         encoder_lr=None,
-        linear_probe_epochs=0,
+        linear_probe_epochs=30,
         self_training=0,
         self_training_threshold=0.9,
         unlabeled_label=-1,

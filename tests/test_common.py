@@ -17,6 +17,7 @@ ESTIMATORS = [
         pretrainer=AutoencoderPretrainer(
             n_filters=8, n_blocks=1, kernel_size=3, max_epochs=2, random_state=0, n_threads=1
         ),
+        linear_probe_epochs=2,
         **TRAINING,
     ),
     *(
