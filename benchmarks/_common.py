@@ -100,3 +100,13 @@ def summarise_runs(runs):
         }
         for name, rs in runs.items()
     }
+
+
+#: The SSL models of the few-label benchmarks: pre-training objective and fine-tuning
+#: parameters, spelled out so that saved runs stay valid when a default changes.
+SSL_MODELS = {
+    "ssl-reconstruction": ("reconstruction", {"linear_probe_epochs": 0}),
+    "ssl-contrastive": ("contrastive", {"linear_probe_epochs": 0}),
+    "ssl-hybrid": ("hybrid", {"linear_probe_epochs": 0}),
+    "ssl-contrastive-lpft": ("contrastive", {"linear_probe_epochs": 30}),
+}

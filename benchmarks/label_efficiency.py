@@ -30,7 +30,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from _common import RESULTS_DIR, cached_run, load_runs, mean_std, write_result
+from _common import RESULTS_DIR, SSL_MODELS, cached_run, load_runs, mean_std, write_result
 from sklearn.frozen import FrozenEstimator
 
 from skgesture import CNNClassifier
@@ -40,13 +40,6 @@ from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 RUNS_DIR = RESULTS_DIR / "label_efficiency_runs"
 CACHE_DIR = Path(__file__).resolve().parent / "cache"
 LABELS_PER_CLASS = (1, 2, 3, 5, 10, 30)
-#: Each SSL model: its pre-training objective and its fine-tuning parameters.
-SSL_MODELS = {
-    "ssl-reconstruction": ("reconstruction", {"linear_probe_epochs": 0}),
-    "ssl-contrastive": ("contrastive", {"linear_probe_epochs": 0}),
-    "ssl-hybrid": ("hybrid", {"linear_probe_epochs": 0}),
-    "ssl-contrastive-lpft": ("contrastive", {"linear_probe_epochs": 30}),
-}
 MODELS = ("supervised", *SSL_MODELS)
 # What SSLClassifier() builds by default, so the cached pretrainer is the default one.
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs

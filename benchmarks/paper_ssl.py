@@ -5,12 +5,13 @@ labelled (5 per class: the paper's 5 train + 5 validation; our defaults do not e
 few, so all 10 train) and the other 101 are unlabelled and scored, as in the paper. Models:
 
 - ``supervised``: the default ``CNNClassifier`` on the 10 labelled recordings;
-- ``ssl-<objective>``: the default ``SSLClassifier``, pre-trained on all 111 recordings without
-  labels (transductive, as the paper), fine-tuned on the 10.
+- ``ssl-<objective>[-lpft]``: ``SSLClassifier`` pre-trained with that objective on all 111
+  recordings without labels (transductive, as the paper), fine-tuned on the 10 (``-lpft``:
+  after 30 epochs of linear probing, the default); see ``_common.SSL_MODELS``.
 
 The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction) on its data.
 
-    python benchmarks/paper_ssl.py --seeds 0 1 2 [--objectives reconstruction contrastive]
+    python benchmarks/paper_ssl.py --seeds 0 1 2 [--models ssl-reconstruction ssl-contrastive-lpft]
     python benchmarks/paper_ssl.py --summarise
 
 Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``).
@@ -22,7 +23,15 @@ import argparse
 import time
 
 import numpy as np
-from _common import RESULTS_DIR, cached_run, load_runs, mean_std, summarise_runs, write_result
+from _common import (
+    RESULTS_DIR,
+    SSL_MODELS,
+    cached_run,
+    load_runs,
+    mean_std,
+    summarise_runs,
+    write_result,
+)
 
 from skgesture import CNNClassifier
 from skgesture.datasets import make_gestures
@@ -55,8 +64,9 @@ def measure(model, seed):
         )
     else:
         y_partial = np.where(labelled, y, "?")
+        objective, params = SSL_MODELS[model]
         clf = SSLClassifier(
-            objective=model.removeprefix("ssl-"), unlabeled_label="?", random_state=seed
+            objective=objective, unlabeled_label="?", random_state=seed, **params
         ).fit(X, y_partial)
     fit_seconds = time.perf_counter() - start
     predicted = clf.predict([X[i] for i in scored])
@@ -91,11 +101,13 @@ def summarise():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
-    parser.add_argument("--objectives", nargs="*", default=["reconstruction"])
+    parser.add_argument(
+        "--models", nargs="*", default=["ssl-reconstruction"], choices=sorted(SSL_MODELS)
+    )
     parser.add_argument("--summarise", action="store_true", help="only write the summary")
     args = parser.parse_args()
     if not args.summarise:
         for seed in args.seeds:
-            for model in ("supervised", *(f"ssl-{o}" for o in args.objectives)):
+            for model in ("supervised", *args.models):
                 cached_run(RUNS_DIR, seed, model, lambda m=model, s=seed: measure(m, s))
     summarise()
