@@ -101,6 +101,39 @@ def test_points_at_the_moving_arm_far_more_often_than_chance(cnn, gestures):
     assert relevance_mass(explanation, relevance) > 2 * np.mean([m.mean() for m in relevance])
 
 
+def planted_bursts(n_samples, seed):
+    """Random-walk recordings of 12 joints; each class makes one known joint oscillate."""
+    rng = np.random.default_rng(seed)
+    signature_joints = {"a": 2, "b": 5, "c": 9}
+    X, y, relevance = [], [], []
+    for i in range(n_samples):
+        label = "abc"[i % 3]
+        n_frames = int(rng.integers(24, 36))
+        recording = np.cumsum(rng.normal(scale=0.2, size=(n_frames, 12, 3)), axis=0)
+        start = int(rng.integers(0, n_frames - 12))
+        mask = np.zeros((n_frames, 12), dtype=bool)
+        mask[start : start + 12, signature_joints[label]] = True
+        burst = 2.5 * np.sin(np.linspace(0, 4 * np.pi, 12))
+        recording[start : start + 12, signature_joints[label], 1] += burst
+        X.append(recording)
+        y.append(label)
+        relevance.append(mask)
+    return X, np.array(y), relevance
+
+
+def test_points_at_planted_joints_on_data_it_never_saw():
+    # Data unrelated to make_gestures: three classes, each told by a burst on its own joint.
+    X, y, _ = planted_bursts(90, seed=0)
+    X_test, y_test, relevance = planted_bursts(30, seed=1)
+    clf = CNNClassifier(max_epochs=25, **TINY).fit(X, y)
+    assert clf.score(X_test, y_test) > 0.9
+    chance = np.mean([mask.any(axis=0).mean() for mask in relevance])  # 1 joint of 12
+    for reference in (X, None):
+        explanation = GradCAMExplainer(clf).fit(reference).explain(X_test)
+        assert pointing_game(explanation, relevance) >= 0.9 > 5 * chance
+        assert relevance_mass(explanation, relevance) > 5 * np.mean([m.mean() for m in relevance])
+
+
 def test_target_explains_the_class_asked_for(cnn, gestures):
     _, test = gestures
     explainer = GradCAMExplainer(cnn).fit()
