@@ -60,8 +60,8 @@ class GradCAMExplainer(BaseEstimator):
     instead of ``A``). For the CNNs' linear heads over time-averaged maps, HiResCAM's map
     before the ReLU then splits the score's difference between the recording and the
     reference's mean activation exactly over the cells, and a joint that stays still where
-    the reference moves becomes visible. Recommended: the
-    training recordings (``docs/explain.md`` has the measurements).
+    the reference moves becomes visible. Recommended: the training recordings
+    (``docs/explain.md`` has the measurements).
 
     Parameters
     ----------
@@ -83,8 +83,9 @@ default="hirescam"
         paper. ``"contrast"``: ``z_t - sum_{c != t} q_c z_c`` with ``q`` the softmax of the other
         classes' logits (held fixed, so the gradient is ``G_t - sum q_c G_c``): the evidence for
         the target against its closest rivals; with two classes it is ``z_t - z_other``. It also
-        shows evidence of absence (a joint that stays still where the other class moves), which
-        the bare logit often leaves to the bias. See ``docs/explain.md`` for the measurements.
+        helps with evidence of absence (a joint that stays still where the other class moves),
+        which the bare logit often leaves to the bias; reference recordings given to
+        :meth:`fit` help more. See ``docs/explain.md`` for the measurements.
     top_k : int, default=10
         Joints highlighted per frame by the explanation's pictures (the paper's 10).
     skeleton : Skeleton, {"natops", "mocaplab", "coco17"} or None, default=None
