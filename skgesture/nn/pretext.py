@@ -62,7 +62,11 @@ class ReconstructionNet(nn.Module):
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
-        h, mask = self.encoder.features(x, lengths)  # (batch, filters, frames, joints)
+        return self.decode(*self.encoder.features(x, lengths))
+
+    def decode(self, features, mask):
+        """Joint coordinates ``(batch, frames, joints, coords)`` from the encoder's features."""
+        h = features  # (batch, filters, frames, joints)
         for block in self.decoder:
             h = block(h, mask)
         out = self.output(h).permute(0, 2, 3, 1)  # (batch, frames, joints, coords)
@@ -131,9 +135,5 @@ class HybridNet(ReconstructionNet):
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
         features, mask = self.encoder.features(x, lengths)  # (batch, filters, frames, joints)
-        h = features
-        for block in self.decoder:
-            h = block(h, mask)
-        reconstruction = self.output(h).permute(0, 2, 3, 1) * mask[:, :, None, None]
         z = self.projection(masked_mean(features, mask).flatten(1))
-        return reconstruction, F.normalize(z, dim=1)
+        return self.decode(features, mask), F.normalize(z, dim=1)
