@@ -9,6 +9,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
+from test_reliability import _CtrlCAt
 
 from skgesture import GradCAMExplainer, SkeletonPadder
 from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
@@ -205,22 +206,13 @@ def test_ctrl_c_during_the_linear_probe_stops_the_fit(data, pretrainer):
         pretrainer=FrozenEstimator(pretrainer),
         linear_probe_epochs=4,
         max_epochs=6,
-        callbacks=[("ctrl_c", _CtrlCAtEpoch(3))],
+        callbacks=[("ctrl_c", _CtrlCAt(epoch=3))],
         n_threads=1,
     )
     with pytest.warns(UserWarning, match="interrupted during epoch 3 of 4"):
         model.fit(X, hide_labels(labels, 6))
     assert model.interrupted_ and model.n_iter_ == 3
     assert model.predict(X[:2]).shape == (2,)
-
-
-class _CtrlCAtEpoch(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and len(net.history) == self.epoch:
-            raise KeyboardInterrupt
 
 
 class _FailOnFirstEpoch(Callback):
