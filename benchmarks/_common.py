@@ -62,14 +62,19 @@ def write_result(name, payload):
     return path
 
 
+def run_path(runs_dir, seed, name):
+    """The file :func:`cached_run` saves the run of ``name`` with ``seed`` in."""
+    slug = "".join(c if c.isalnum() else "_" for c in name)
+    return runs_dir / f"seed{seed}_{slug}.json"
+
+
 def cached_run(runs_dir, seed, name, measure):
     """Run ``measure()`` once per (seed, name): its result is saved as soon as it ends.
 
     An interrupted benchmark resumes where it stopped, and seeds can be split across processes.
     """
     runs_dir.mkdir(parents=True, exist_ok=True)
-    slug = "".join(c if c.isalnum() else "_" for c in name)
-    path = runs_dir / f"seed{seed}_{slug}.json"
+    path = run_path(runs_dir, seed, name)
     if path.is_file():
         return json.loads(path.read_text())
     run = {"model": name, "seed": seed, **measure()}
@@ -102,6 +107,24 @@ def summarise_runs(runs):
     }
 
 
+def run_parallel(tasks, jobs):
+    """Call every task (a callable without arguments), ``jobs`` at a time in worker processes.
+
+    With ``jobs=1`` they run here, one after another. Each task saves its own result (see
+    :func:`cached_run`), so an interrupted run loses only the tasks in flight.
+    """
+    if jobs == 1:
+        return [task() for task in tasks]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=jobs, verbose=0)(delayed(task)() for task in tasks)
+
+
+#: The supervised baselines of the few-label benchmarks: ``CNNClassifier`` parameters.
+SUPERVISED_MODELS = {
+    "supervised": {},
+}
+
 #: The SSL models of the few-label benchmarks: pre-training objective and fine-tuning
 #: parameters, spelled out so that saved runs stay valid when a default changes.
 SSL_MODELS = {
@@ -109,4 +132,8 @@ SSL_MODELS = {
     "ssl-contrastive": ("contrastive", {"linear_probe_epochs": 0}),
     "ssl-hybrid": ("hybrid", {"linear_probe_epochs": 0}),
     "ssl-contrastive-lpft": ("contrastive", {"linear_probe_epochs": 30}),
+    "ssl-contrastive-lpft-st": (
+        "contrastive",
+        {"linear_probe_epochs": 30, "self_training": 1, "self_training_threshold": 0.7},
+    ),
 }

@@ -7,7 +7,16 @@ recordings:
 - ``supervised``: the default ``CNNClassifier`` trained on the labelled recordings only;
 - ``ssl-reconstruction`` / ``ssl-contrastive`` / ``ssl-hybrid``: ``SSLClassifier`` with that
   objective, fine-tuned on the labelled recordings from the start (``linear_probe_epochs=0``);
-- ``ssl-contrastive-lpft``: contrastive, with 30 epochs of linear probing before fine-tuning.
+- ``ssl-contrastive-lpft``: contrastive, with 30 epochs of linear probing before fine-tuning;
+- ``ssl-contrastive-lpft-st``: the same, then one round of self-training (pseudo-labels of
+  probability >= 0.7): today's ``SSLClassifier()``.
+
+Two studies (``--study``), each with its own saved runs, JSON and plot:
+
+- ``default`` (``results/label_efficiency*``): supervised, ``ssl-contrastive-lpft`` and
+  ``ssl-contrastive-lpft-st``, 10 seeds;
+- ``objectives`` (``results/label_efficiency_objectives*``): supervised, the three
+  objectives fine-tuned from the start, and ``ssl-contrastive-lpft``, 5 seeds.
 
 Every SSL model is pre-trained on all 180 training recordings (labels hidden), with the
 default pretrainer of its objective. The pre-training does not depend on k, so it runs once per
@@ -18,8 +27,11 @@ spelled out (not taken from the defaults), so saved runs stay valid when a defau
 
     python benchmarks/label_efficiency.py --seeds 0 1 2 3 4   # run (or resume)
     python benchmarks/label_efficiency.py --summarise         # JSON + plot from saved runs
+    python benchmarks/label_efficiency.py --study objectives --device cuda --jobs 12
 
-Each (seed, model, k) run is saved as soon as it ends (``results/label_efficiency_runs/``).
+Each (seed, model, k) run is saved as soon as it ends (``results/<study>_runs/``), with the
+device it ran on. ``--jobs`` runs that many fits at once in worker processes (one torch thread
+each): pre-training first, then fine-tuning.
 """
 
 from __future__ import annotations
@@ -30,17 +42,43 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from _common import RESULTS_DIR, SSL_MODELS, cached_run, load_runs, mean_std, write_result
+from _common import (
+    RESULTS_DIR,
+    SSL_MODELS,
+    SUPERVISED_MODELS,
+    cached_run,
+    load_runs,
+    mean_std,
+    run_parallel,
+    run_path,
+    write_result,
+)
 from sklearn.frozen import FrozenEstimator
 
 from skgesture import CNNClassifier
 from skgesture.datasets import load_natops
 from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 
-RUNS_DIR = RESULTS_DIR / "label_efficiency_runs"
 CACHE_DIR = Path(__file__).resolve().parent / "cache"
 LABELS_PER_CLASS = (1, 2, 3, 5, 10, 30)
-MODELS = ("supervised", *SSL_MODELS)
+ALL_MODELS = (*SUPERVISED_MODELS, *SSL_MODELS)
+#: Study -> (result name, models); runs are saved in ``results/<result name>_runs/``.
+STUDIES = {
+    "default": (
+        "label_efficiency",
+        ("supervised", "ssl-contrastive-lpft", "ssl-contrastive-lpft-st"),
+    ),
+    "objectives": (
+        "label_efficiency_objectives",
+        (
+            "supervised",
+            "ssl-reconstruction",
+            "ssl-contrastive",
+            "ssl-hybrid",
+            "ssl-contrastive-lpft",
+        ),
+    ),
+}
 # What SSLClassifier() builds by default, so the cached pretrainer is the default one.
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs
 
@@ -52,15 +90,23 @@ def labelled_subset(y, k, seed):
     return np.sort(np.concatenate(chosen))
 
 
-def pretrained(objective, seed, X):
+def pretrainer_path(objective, seed):
+    return CACHE_DIR / f"natops_{objective}_e{PRETRAIN_EPOCHS}_seed{seed}.joblib"
+
+
+def pretrained(objective, seed, X, device="cpu", n_threads=None):
     """The default pretrainer of ``SSLClassifier(objective=objective, random_state=seed)``."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"natops_{objective}_e{PRETRAIN_EPOCHS}_seed{seed}.joblib"
+    path = pretrainer_path(objective, seed)
     if path.is_file():
         return joblib.load(path)
     start = time.perf_counter()
     pretrainer = AutoencoderPretrainer(
-        objective=objective, max_epochs=PRETRAIN_EPOCHS, random_state=seed
+        objective=objective,
+        max_epochs=PRETRAIN_EPOCHS,
+        random_state=seed,
+        device=device,
+        n_threads=n_threads,
     ).fit(X)
     pretrainer.fit_seconds_ = time.perf_counter() - start
     joblib.dump(pretrainer, path)
@@ -68,21 +114,23 @@ def pretrained(objective, seed, X):
     return pretrainer
 
 
-def measure(model, k, seed, train, test):
+def measure(model, k, seed, device="cpu", n_threads=None):
+    train, test = load_natops("train"), load_natops("test")
     X, y = train.data, train.target
     labelled = labelled_subset(y, k, seed)
+    common = {"random_state": seed, "device": device, "n_threads": n_threads}
     start = time.perf_counter()
-    if model == "supervised":
-        clf = CNNClassifier(random_state=seed).fit(X[labelled], y[labelled])
+    if model in SUPERVISED_MODELS:
+        clf = CNNClassifier(**common, **SUPERVISED_MODELS[model]).fit(X[labelled], y[labelled])
     else:
         objective, params = SSL_MODELS[model]
-        pretrainer = pretrained(objective, seed, X)
+        pretrainer = pretrained(objective, seed, X, device, n_threads)
         y_partial = np.full(len(y), -1, dtype=object)
         y_partial[labelled] = y[labelled]
         clf = SSLClassifier(
             objective=objective,
             pretrainer=FrozenEstimator(pretrainer),
-            random_state=seed,
+            **common,
             **params,
         ).fit(X, y_partial)
     fit_seconds = time.perf_counter() - start
@@ -91,25 +139,54 @@ def measure(model, k, seed, train, test):
         "fit_seconds": fit_seconds,
         "labels_per_class": k,
         "n_labelled": len(labelled),
+        "device": device,
+        "n_pseudo_labeled": int(getattr(clf, "n_pseudo_labeled_", 0)),
     }
 
 
-def run_seeds(seeds, labels_per_class):
-    train, test = load_natops("train"), load_natops("test")
-    for seed in seeds:
-        for k in labels_per_class:
-            for model in MODELS:
-                cached_run(
-                    RUNS_DIR,
-                    seed,
-                    f"{model} k={k}",
-                    lambda m=model, n=k, s=seed: measure(m, n, s, train, test),
-                )
+def _pretrain_task(objective, seed, device, n_threads):
+    X = load_natops("train").data
+    pretrained(objective, seed, X, device, n_threads)
 
 
-def summarise():
-    runs = [run for rs in load_runs(RUNS_DIR).values() for run in rs]
-    models = MODELS
+def study_runs_dir(study):
+    return RESULTS_DIR / f"{STUDIES[study][0]}_runs"
+
+
+def run_seeds(seeds, labels_per_class, models, runs_dir, device="cpu", jobs=1):
+    n_threads = 1 if jobs > 1 else None
+    # Model by model (so a run cut short leaves whole models), the longest fits first.
+    fits = [
+        (seed, k, model)
+        for model in models
+        for k in sorted(labels_per_class, reverse=True)
+        for seed in seeds
+        if not run_path(runs_dir, seed, f"{model} k={k}").is_file()
+    ]
+    # Pre-train what the pending fits need first, so that parallel fits never race for it.
+    needed = sorted({(SSL_MODELS[m][0], s) for s, _, m in fits if m in SSL_MODELS})
+    run_parallel(
+        [
+            lambda o=objective, s=seed: _pretrain_task(o, s, device, n_threads)
+            for objective, seed in needed
+            if not pretrainer_path(objective, seed).is_file()
+        ],
+        jobs,
+    )
+    run_parallel(
+        [
+            lambda m=model, n=k, s=seed: cached_run(
+                runs_dir, s, f"{m} k={n}", lambda: measure(m, n, s, device, n_threads)
+            )
+            for seed, k, model in fits
+        ],
+        jobs,
+    )
+
+
+def summarise(study):
+    name, models = STUDIES[study]
+    runs = [run for rs in load_runs(study_runs_dir(study)).values() for run in rs]
     table = {}
     for k in sorted({run["labels_per_class"] for run in runs}):
         by_model = {
@@ -128,18 +205,19 @@ def summarise():
             row[f"{model} - supervised"] = mean_std(gains)
         table[k] = row
     write_result(
-        "label_efficiency",
+        name,
         {
             "data": "NATOPS: 180 training recordings (k per class labelled), 180 test",
             "pretrain_epochs": PRETRAIN_EPOCHS,
+            "devices": sorted({run.get("device", "cpu") for run in runs}),
             "table": {str(k): row for k, row in table.items()},
             "runs": runs,
         },
     )
-    plot(table, models)
+    plot(table, models, RESULTS_DIR / f"{name}.png")
 
 
-def plot(table, models):
+def plot(table, models, path):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -163,17 +241,23 @@ def plot(table, models):
     )
     ax.set_xticks(ks, [str(k) for k in ks])
     fig.tight_layout()
-    path = RESULTS_DIR / "label_efficiency.png"
     fig.savefig(path, dpi=110)
     print(f"wrote {path}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--study", default="default", choices=sorted(STUDIES))
+    parser.add_argument("--seeds", type=int, nargs="*", default=list(range(10)))
     parser.add_argument("--k", type=int, nargs="*", default=list(LABELS_PER_CLASS))
+    parser.add_argument(
+        "--models", nargs="*", choices=ALL_MODELS, help="only these of the study's models"
+    )
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--jobs", type=int, default=1, help="fits run at once")
     parser.add_argument("--summarise", action="store_true", help="only write the summary")
     args = parser.parse_args()
     if not args.summarise:
-        run_seeds(args.seeds, args.k)
-    summarise()
+        models = args.models or STUDIES[args.study][1]
+        run_seeds(args.seeds, args.k, models, study_runs_dir(args.study), args.device, args.jobs)
+    summarise(args.study)

@@ -13,6 +13,7 @@ The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction)
 
     python benchmarks/paper_ssl.py --seeds 0 1 2 [--models ssl-reconstruction ssl-contrastive-lpft]
     python benchmarks/paper_ssl.py --summarise
+    python benchmarks/paper_ssl.py --device cuda --jobs 5 ...   # fits at once, on a GPU
 
 Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``).
 """
@@ -29,6 +30,7 @@ from _common import (
     cached_run,
     load_runs,
     mean_std,
+    run_parallel,
     summarise_runs,
     write_result,
 )
@@ -54,20 +56,19 @@ def split(seed):
     return gestures.data, y, is_labelled
 
 
-def measure(model, seed):
+def measure(model, seed, device="cpu", n_threads=None):
     X, y, labelled = split(seed)
     scored = np.flatnonzero(~labelled)
+    common = {"random_state": seed, "device": device, "n_threads": n_threads}
     start = time.perf_counter()
     if model == "supervised":
-        clf = CNNClassifier(random_state=seed).fit(
-            [X[i] for i in np.flatnonzero(labelled)], y[labelled]
-        )
+        clf = CNNClassifier(**common).fit([X[i] for i in np.flatnonzero(labelled)], y[labelled])
     else:
         y_partial = np.where(labelled, y, "?")
         objective, params = SSL_MODELS[model]
-        clf = SSLClassifier(
-            objective=objective, unlabeled_label="?", random_state=seed, **params
-        ).fit(X, y_partial)
+        clf = SSLClassifier(objective=objective, unlabeled_label="?", **common, **params).fit(
+            X, y_partial
+        )
     fit_seconds = time.perf_counter() - start
     predicted = clf.predict([X[i] for i in scored])
     return {
@@ -75,6 +76,7 @@ def measure(model, seed):
         "fit_seconds": fit_seconds,
         "n_labelled": int(labelled.sum()),
         "n_scored": len(scored),
+        "device": device,
     }
 
 
@@ -104,10 +106,20 @@ if __name__ == "__main__":
     parser.add_argument(
         "--models", nargs="*", default=["ssl-reconstruction"], choices=sorted(SSL_MODELS)
     )
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--jobs", type=int, default=1, help="fits run at once")
     parser.add_argument("--summarise", action="store_true", help="only write the summary")
     args = parser.parse_args()
     if not args.summarise:
-        for seed in args.seeds:
-            for model in ("supervised", *args.models):
-                cached_run(RUNS_DIR, seed, model, lambda m=model, s=seed: measure(m, s))
+        n_threads = 1 if args.jobs > 1 else None
+        run_parallel(
+            [
+                lambda m=model, s=seed: cached_run(
+                    RUNS_DIR, s, m, lambda: measure(m, s, args.device, n_threads)
+                )
+                for model in (*args.models, "supervised")
+                for seed in args.seeds
+            ],
+            args.jobs,
+        )
     summarise()

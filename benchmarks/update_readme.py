@@ -76,26 +76,35 @@ def _pm(stats, digits=3):
     return f"{stats['mean']:.{digits}f} ± {stats['std']:.{digits}f}"
 
 
-def label_efficiency_table(result):
+def label_efficiency_table(result, study="default"):
     first = next(iter(result["table"].values()))
-    objectives = [key.removeprefix("ssl-") for key in first if key.startswith("ssl-")]
-    objectives = [name for name in objectives if " - " not in name]
+    models = [key.removeprefix("ssl-") for key in first if key.startswith("ssl-")]
+    models = [name for name in models if " - " not in name]
+    name = "label_efficiency" if study == "default" else f"label_efficiency_{study}"
+    what = {
+        "default": "the default `SSLClassifier` (contrastive, LP-FT, self-training: `-st`) and "
+        "without its self-training round",
+        "objectives": "the pre-training objectives, fine-tuned from the start, and contrastive "
+        "with LP-FT",
+    }[study]
     lines = [
-        "**Few labels on NATOPS** (k labelled training recordings per class, the other training "
-        "recordings unlabelled, 180 test; paired by seed), `benchmarks/label_efficiency.py`, "
-        "plot `benchmarks/results/label_efficiency.png`:",
+        f"**Few labels on NATOPS: {what}** (k labelled training recordings per class, the "
+        "other training recordings unlabelled, 180 test; paired by seed; "
+        f"run on {', '.join(result.get('devices', ['cpu']))}), "
+        f"`benchmarks/label_efficiency.py --study {study}`, plot "
+        f"`benchmarks/results/{name}.png`:",
         "",
         "| labels per class | seeds | supervised CNN | "
-        + " | ".join(f"SSL {name}" for name in objectives)
+        + " | ".join(f"SSL {name}" for name in models)
         + " | "
-        + " | ".join(f"gain ({name})" for name in objectives)
+        + " | ".join(f"gain ({name})" for name in models)
         + " |",
-        "| --- | --- | --- |" + " --- |" * 2 * len(objectives),
+        "| --- | --- | --- |" + " --- |" * 2 * len(models),
     ]
     for k, row in result["table"].items():
         cells = [f"{k}", f"{len(row['seeds'])}", _pm(row["supervised"])]
-        cells += [_pm(row[f"ssl-{name}"]) for name in objectives]
-        gains = [row[f"ssl-{name} - supervised"] for name in objectives]
+        cells += [_pm(row[f"ssl-{name}"]) for name in models]
+        gains = [row[f"ssl-{name} - supervised"] for name in models]
         cells += [f"{gain['mean']:+.3f} ± {gain['std']:.3f}" for gain in gains]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -178,6 +187,7 @@ BUILDERS = {
     "natops": natops_table,
     "paper_protocol": paper_protocol_table,
     "label_efficiency": label_efficiency_table,
+    "label_efficiency_objectives": lambda result: label_efficiency_table(result, "objectives"),
     "paper_ssl": paper_ssl_table,
     "cost": cost_table,
     "explain": explain_table,

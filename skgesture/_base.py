@@ -718,13 +718,17 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         save(self, path)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, *, device=None):
         """Read an estimator written by :meth:`save`.
 
         Parameters
         ----------
         path : str or path-like
             File written by :meth:`save`.
+        device : {"auto", "cpu", "cuda"} or None, default=None
+            Where the network is put. None puts it where it was saved from (on the CPU, with a
+            warning, when that was a CUDA device and there is none here). The ``device``
+            parameter of the loaded estimator stays as saved; it only matters for a new fit.
 
         Returns
         -------
@@ -741,7 +745,11 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         """
         from skgesture._persistence import load
 
-        return load(path, cls=cls)
+        if device not in (None, "auto", "cpu", "cuda"):
+            raise ValueError(
+                f"device={device!r} is not understood; expected None, 'auto', 'cpu' or 'cuda'."
+            )
+        return load(path, cls=cls, device=device)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")

@@ -263,9 +263,13 @@ def _check_versions(path, saved):
         )
 
 
-def _pick_device(path, saved):
+def _pick_device(path, saved, device=None):
     import torch
 
+    from skgesture._base import resolve_device
+
+    if device is not None:
+        return resolve_device(device)
     if saved.startswith("cuda") and not torch.cuda.is_available():
         warnings.warn(
             f"{path} was saved from a model on {saved}, but torch finds no CUDA device here; "
@@ -277,8 +281,12 @@ def _pick_device(path, saved):
     return saved
 
 
-def load(path, cls=None):
-    """Read a classifier written by :func:`save`; ``cls`` (optional) is the class expected."""
+def load(path, cls=None, device=None):
+    """Read a classifier written by :func:`save`; ``cls`` (optional) is the class expected.
+
+    ``device`` (None, "auto", "cpu" or "cuda") is where the network goes; None takes the saved
+    device (the CPU, with a warning, when it was CUDA and there is none).
+    """
     import torch
     from skorch.history import History
 
@@ -312,7 +320,7 @@ def load(path, cls=None):
             key: torch.from_numpy(np.array(arrays[_STATE_PREFIX + key]))
             for key in metadata["state_keys"]
         }
-        device = _pick_device(path, metadata["device"])
+        device = _pick_device(path, metadata["device"], device)
         # Building a net draws from torch's global generator; leave the caller's untouched.
         with torch.random.fork_rng(devices=[]):
             net = estimator._make_net(estimator.classes_, device, 0, 0)

@@ -246,6 +246,30 @@ def test_a_model_saved_on_cuda_loads_on_the_cpu_with_a_warning(saved_cnn, fitted
     assert_same_model(loaded, clf, X)
 
 
+def test_load_puts_the_network_on_the_device_asked_for_without_a_warning(
+    saved_cnn, fitted_cnn, tmp_path
+):
+    clf, X = fitted_cnn
+    path = tmp_path / "cuda.npz"
+    rewrite_metadata(saved_cnn, path, device="cuda")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = CNNClassifier.load(path, device="cpu")
+    assert str(loaded.net_.device) == "cpu"
+    assert_same_model(loaded, clf, X)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_load_on_cuda_without_a_gpu_is_refused_clearly(saved_cnn):
+    with pytest.raises(ValueError, match="device='cuda' but torch finds no CUDA device"):
+        CNNClassifier.load(saved_cnn, device="cuda")
+
+
+def test_load_refuses_an_unknown_device(saved_cnn):
+    with pytest.raises(ValueError, match="device='tpu' is not understood"):
+        CNNClassifier.load(saved_cnn, device="tpu")
+
+
 def test_a_history_that_json_cannot_hold_is_refused_at_save(fitted_cnn, tmp_path):
     clf, _ = fitted_cnn
     clf = CNNClassifier.load(_save(clf, tmp_path / "ok.npz"))

@@ -171,7 +171,12 @@ def test_encoder_lr_sets_a_learning_rate_for_the_trunk(data, pretrainer):
 def test_linear_probe_then_fine_tune_is_a_probe_continued_by_a_fine_tune(data, pretrainer):
     X, labels = data
     y = hide_labels(labels, 6)
-    params = {"pretrainer": FrozenEstimator(pretrainer), "random_state": 0, **FAST}
+    params = {
+        "pretrainer": FrozenEstimator(pretrainer),
+        "self_training": 0,
+        "random_state": 0,
+        **FAST,
+    }
     lp_ft = SSLClassifier(linear_probe_epochs=4, **params).fit(X, y)
     assert (lp_ft.max_epochs, lp_ft.freeze_encoder) == (15, False)  # parameters untouched
 
