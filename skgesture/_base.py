@@ -726,9 +726,10 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         path : str or path-like
             File written by :meth:`save`.
         device : {"auto", "cpu", "cuda"} or None, default=None
-            Where the network is put. None puts it where it was saved from (on the CPU, with a
-            warning, when that was a CUDA device and there is none here). The ``device``
-            parameter of the loaded estimator stays as saved; it only matters for a new fit.
+            Where the network is put; it also becomes the loaded estimator's ``device``
+            parameter, so that further training stays there. None puts it where it was saved
+            from (on the CPU, with a warning, when that was a CUDA device and there is none
+            here).
 
         Returns
         -------

@@ -284,8 +284,9 @@ def _pick_device(path, saved, device=None):
 def load(path, cls=None, device=None):
     """Read a classifier written by :func:`save`; ``cls`` (optional) is the class expected.
 
-    ``device`` (None, "auto", "cpu" or "cuda") is where the network goes; None takes the saved
-    device (the CPU, with a warning, when it was CUDA and there is none).
+    ``device`` (None, "auto", "cpu" or "cuda") is where the network goes, and becomes the
+    estimator's ``device`` parameter; None takes the saved device (the CPU, with a warning,
+    when it was CUDA and there is none).
     """
     import torch
     from skorch.history import History
@@ -303,9 +304,10 @@ def load(path, cls=None, device=None):
     _check_versions(path, metadata.get("versions", {}))
 
     try:
-        estimator = known[name](
-            **{key: _decode(value) for key, value in metadata["params"].items()}
-        )
+        params = {key: _decode(value) for key, value in metadata["params"].items()}
+        if device is not None:
+            params["device"] = device
+        estimator = known[name](**params)
         for attribute, value in metadata["attributes"].items():
             if attribute in _SCALAR_ATTRIBUTES + known[name]._saved_attributes:
                 setattr(estimator, attribute, value)

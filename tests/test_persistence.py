@@ -251,11 +251,13 @@ def test_load_puts_the_network_on_the_device_asked_for_without_a_warning(
 ):
     clf, X = fitted_cnn
     path = tmp_path / "cuda.npz"
-    rewrite_metadata(saved_cnn, path, device="cuda")
+    with np.load(saved_cnn, allow_pickle=False) as archive:
+        params = json.loads(str(archive["skgesture_metadata"]))["params"]
+    rewrite_metadata(saved_cnn, path, device="cuda", params={**params, "device": "cuda"})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = CNNClassifier.load(path, device="cpu")
-    assert str(loaded.net_.device) == "cpu"
+    assert str(loaded.net_.device) == "cpu" and loaded.device == "cpu"
     assert_same_model(loaded, clf, X)
 
 
