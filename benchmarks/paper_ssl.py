@@ -49,7 +49,10 @@ def split(seed):
     rng = np.random.default_rng(seed)
     y = gestures.target
     labelled = np.concatenate(
-        [rng.choice(np.flatnonzero(y == c), N_LABELLED_PER_CLASS, replace=False) for c in set(y)]
+        [
+            rng.choice(np.flatnonzero(y == c), N_LABELLED_PER_CLASS, replace=False)
+            for c in sorted(set(y))
+        ]
     )
     is_labelled = np.zeros(len(y), dtype=bool)
     is_labelled[labelled] = True
