@@ -12,6 +12,7 @@ SCRIPTS = (
     "cost.py",
     "paper_protocol.py",
     "label_efficiency.py",
+    "label_efficiency.py --study objectives --seeds 0 1 2 3 4",
     "paper_ssl.py",
     "explain.py",
     "stream.py",
@@ -19,7 +20,7 @@ SCRIPTS = (
     "update_readme.py",
 )
 
-for script in SCRIPTS:
-    print(f"== {script}", flush=True)
-    sys.argv = [script]
-    runpy.run_path(str(HERE / script), run_name="__main__")
+for command in SCRIPTS:
+    print(f"== {command}", flush=True)
+    sys.argv = command.split()
+    runpy.run_path(str(HERE / sys.argv[0]), run_name="__main__")
