@@ -120,11 +120,6 @@ def run_parallel(tasks, jobs):
     return Parallel(n_jobs=jobs, verbose=0)(delayed(task)() for task in tasks)
 
 
-#: The supervised baselines of the few-label benchmarks: ``CNNClassifier`` parameters.
-SUPERVISED_MODELS = {
-    "supervised": {},
-}
-
 #: The SSL models of the few-label benchmarks: pre-training objective and fine-tuning
 #: parameters, spelled out so that saved runs stay valid when a default changes.
 SSL_MODELS = {

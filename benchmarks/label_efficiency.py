@@ -45,7 +45,6 @@ import numpy as np
 from _common import (
     RESULTS_DIR,
     SSL_MODELS,
-    SUPERVISED_MODELS,
     cached_run,
     load_runs,
     mean_std,
@@ -61,7 +60,7 @@ from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 
 CACHE_DIR = Path(__file__).resolve().parent / "cache"
 LABELS_PER_CLASS = (1, 2, 3, 5, 10, 30)
-ALL_MODELS = (*SUPERVISED_MODELS, *SSL_MODELS)
+ALL_MODELS = ("supervised", *SSL_MODELS)
 #: Study -> (result name, models); runs are saved in ``results/<result name>_runs/``.
 STUDIES = {
     "default": (
@@ -120,8 +119,8 @@ def measure(model, k, seed, device="cpu", n_threads=None):
     labelled = labelled_subset(y, k, seed)
     common = {"random_state": seed, "device": device, "n_threads": n_threads}
     start = time.perf_counter()
-    if model in SUPERVISED_MODELS:
-        clf = CNNClassifier(**common, **SUPERVISED_MODELS[model]).fit(X[labelled], y[labelled])
+    if model == "supervised":
+        clf = CNNClassifier(**common).fit(X[labelled], y[labelled])
     else:
         objective, params = SSL_MODELS[model]
         pretrainer = pretrained(objective, seed, X, device, n_threads)
