@@ -37,6 +37,7 @@ each): pre-training first, then fine-tuning.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from pathlib import Path
 
@@ -82,6 +83,12 @@ STUDIES = {
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs
 
 
+@functools.cache
+def natops(split):
+    """NATOPS ``split``, read once per process (each worker reads its own)."""
+    return load_natops(split)
+
+
 def labelled_subset(y, k, seed):
     """Indices of ``k`` recordings per class, drawn with ``seed``."""
     rng = np.random.default_rng(seed)
@@ -114,7 +121,7 @@ def pretrained(objective, seed, X, device="cpu", n_threads=None):
 
 
 def measure(model, k, seed, device="cpu", n_threads=None):
-    train, test = load_natops("train"), load_natops("test")
+    train, test = natops("train"), natops("test")
     X, y = train.data, train.target
     labelled = labelled_subset(y, k, seed)
     common = {"random_state": seed, "device": device, "n_threads": n_threads}
@@ -144,7 +151,7 @@ def measure(model, k, seed, device="cpu", n_threads=None):
 
 
 def _pretrain_task(objective, seed, device, n_threads):
-    X = load_natops("train").data
+    X = natops("train").data
     pretrained(objective, seed, X, device, n_threads)
 
 
