@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+#: Fitted pretrainers, reused across runs (not committed).
+CACHE_DIR = Path(__file__).resolve().parent / "cache"
 
 
 def machine():
@@ -107,6 +109,42 @@ def summarise_runs(runs):
     }
 
 
+def pretrainer_path(data_name, objective, seed):
+    """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``."""
+    from skgesture.ssl import SSLClassifier
+
+    epochs = SSLClassifier().pretrain_epochs  # the default pretrainer's
+    return CACHE_DIR / f"{data_name}_{objective}_e{epochs}_seed{seed}.joblib"
+
+
+def pretrained(data_name, objective, seed, X, device="cpu", n_threads=None):
+    """The default pretrainer of ``SSLClassifier(objective=objective, random_state=seed)``.
+
+    Fitted on ``X`` (the recordings of ``data_name``) once, then read from the cache; it gives
+    ``SSLClassifier`` the same model as letting it pre-train itself with ``random_state=seed``.
+    """
+    import joblib
+
+    from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
+
+    path = pretrainer_path(data_name, objective, seed)
+    if path.is_file():
+        return joblib.load(path)
+    start = time.perf_counter()
+    pretrainer = AutoencoderPretrainer(
+        objective=objective,
+        max_epochs=SSLClassifier().pretrain_epochs,
+        random_state=seed,
+        device=device,
+        n_threads=n_threads,
+    ).fit(X)
+    pretrainer.fit_seconds_ = time.perf_counter() - start
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pretrainer, path)
+    print(f"seed {seed}: pre-trained {objective} in {pretrainer.fit_seconds_:.0f} s", flush=True)
+    return pretrainer
+
+
 def run_parallel(tasks, jobs):
     """Call every task (a callable without arguments), ``jobs`` at a time in worker processes.
 
@@ -129,6 +167,20 @@ SSL_MODELS = {
     "ssl-contrastive-lpft": ("contrastive", {"linear_probe_epochs": 30}),
     "ssl-contrastive-lpft-st": (
         "contrastive",
-        {"linear_probe_epochs": 30, "self_training": 1, "self_training_threshold": 0.7},
+        {
+            "linear_probe_epochs": 30,
+            "self_training": 1,
+            "self_training_threshold": 0.7,
+            "self_training_teacher": "fine-tuned",
+        },
+    ),
+    "ssl-contrastive-lpft-st-ens": (
+        "contrastive",
+        {
+            "linear_probe_epochs": 30,
+            "self_training": 1,
+            "self_training_threshold": 0.7,
+            "self_training_teacher": "ensemble",
+        },
     ),
 }

@@ -39,9 +39,7 @@ from __future__ import annotations
 import argparse
 import functools
 import time
-from pathlib import Path
 
-import joblib
 import numpy as np
 from _common import (
     RESULTS_DIR,
@@ -49,6 +47,8 @@ from _common import (
     cached_run,
     load_runs,
     mean_std,
+    pretrained,
+    pretrainer_path,
     run_parallel,
     run_path,
     write_result,
@@ -57,9 +57,8 @@ from sklearn.frozen import FrozenEstimator
 
 from skgesture import CNNClassifier
 from skgesture.datasets import load_natops
-from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
+from skgesture.ssl import SSLClassifier
 
-CACHE_DIR = Path(__file__).resolve().parent / "cache"
 LABELS_PER_CLASS = (1, 2, 3, 5, 10, 30)
 ALL_MODELS = ("supervised", *SSL_MODELS)
 #: Study -> (result name, models); runs are saved in ``results/<result name>_runs/``.
@@ -78,8 +77,11 @@ STUDIES = {
             "ssl-contrastive-lpft",
         ),
     ),
+    "teacher": (
+        "label_efficiency_teacher",
+        ("supervised", "ssl-contrastive-lpft-st", "ssl-contrastive-lpft-st-ens"),
+    ),
 }
-# What SSLClassifier() builds by default, so the cached pretrainer is the default one.
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs
 
 
@@ -96,30 +98,6 @@ def labelled_subset(y, k, seed):
     return np.sort(np.concatenate(chosen))
 
 
-def pretrainer_path(objective, seed):
-    return CACHE_DIR / f"natops_{objective}_e{PRETRAIN_EPOCHS}_seed{seed}.joblib"
-
-
-def pretrained(objective, seed, X, device="cpu", n_threads=None):
-    """The default pretrainer of ``SSLClassifier(objective=objective, random_state=seed)``."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = pretrainer_path(objective, seed)
-    if path.is_file():
-        return joblib.load(path)
-    start = time.perf_counter()
-    pretrainer = AutoencoderPretrainer(
-        objective=objective,
-        max_epochs=PRETRAIN_EPOCHS,
-        random_state=seed,
-        device=device,
-        n_threads=n_threads,
-    ).fit(X)
-    pretrainer.fit_seconds_ = time.perf_counter() - start
-    joblib.dump(pretrainer, path)
-    print(f"seed {seed}: pre-trained {objective} in {pretrainer.fit_seconds_:.0f} s", flush=True)
-    return pretrainer
-
-
 def measure(model, k, seed, device="cpu", n_threads=None):
     train, test = natops("train"), natops("test")
     X, y = train.data, train.target
@@ -130,7 +108,7 @@ def measure(model, k, seed, device="cpu", n_threads=None):
         clf = CNNClassifier(**common).fit(X[labelled], y[labelled])
     else:
         objective, params = SSL_MODELS[model]
-        pretrainer = pretrained(objective, seed, X, device, n_threads)
+        pretrainer = pretrained("natops", objective, seed, X, device, n_threads)
         y_partial = np.full(len(y), -1, dtype=object)
         y_partial[labelled] = y[labelled]
         clf = SSLClassifier(
@@ -152,7 +130,7 @@ def measure(model, k, seed, device="cpu", n_threads=None):
 
 def _pretrain_task(objective, seed, device, n_threads):
     X = natops("train").data
-    pretrained(objective, seed, X, device, n_threads)
+    pretrained("natops", objective, seed, X, device, n_threads)
 
 
 def study_runs_dir(study):
@@ -175,7 +153,7 @@ def run_seeds(seeds, labels_per_class, models, runs_dir, device="cpu", jobs=1):
         [
             lambda o=objective, s=seed: _pretrain_task(o, s, device, n_threads)
             for objective, seed in needed
-            if not pretrainer_path(objective, seed).is_file()
+            if not pretrainer_path("natops", objective, seed).is_file()
         ],
         jobs,
     )

@@ -389,6 +389,50 @@ def test_self_training_pseudo_labels_confident_recordings(data, pretrainer):
     assert never.n_pseudo_labeled_ == 0
 
 
+_TRAININGS = []  # (labels seen, trunk starts as pre-trained) of every training, in order
+
+
+class _RecordTrainings(Callback):
+    def __init__(self, trunk_name, trunk_value):
+        self.trunk_name = trunk_name
+        self.trunk_value = trunk_value
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        start = net.module_.state_dict()[self.trunk_name].cpu().numpy()
+        _TRAININGS.append((len(y), bool(np.array_equal(start, self.trunk_value))))
+
+
+@pytest.mark.parametrize("teacher", ["ensemble", "fine-tuned"])
+def test_self_training_teacher(data, pretrainer, teacher):
+    X, labels = data
+    name, value = next(iter(pretrainer.net_.module_.encoder.state_dict().items()))
+    _TRAININGS.clear()
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        self_training_teacher=teacher,
+        self_training_threshold=0.6,
+        callbacks=[("record", _RecordTrainings(name, value.numpy()))],
+        random_state=0,
+        **FAST,
+    ).fit(X, hide_labels(labels, 6))
+    n = 12 + model.n_pseudo_labeled_
+    assert model.n_pseudo_labeled_ > 0
+    if teacher == "ensemble":
+        # probe, fine-tune, a CNN from random weights on the 12 labelled, then the student
+        assert _TRAININGS == [(12, True), (12, True), (12, False), (n, True), (n, True)]
+    else:
+        assert _TRAININGS == [(12, True), (12, True), (n, True), (n, True)]
+    assert model.n_iter_ == len(model.history_) and model.score(X, labels) > 0.9
+    assert model.get_params()["linear_probe_epochs"] == 30  # restored after the scratch fit
+    assert not hasattr(model, "_random_start")
+
+
+def test_self_training_teacher_is_validated(data):
+    X, labels = data
+    with pytest.raises(ValueError, match="self_training_teacher"):
+        SSLClassifier(self_training_teacher="oracle").fit(X, hide_labels(labels, 6))
+
+
 @pytest.mark.parametrize("module", ["skgesture.ssl", "skgesture.model_selection"])
 def test_docstring_examples_run(module):
     import doctest
