@@ -174,13 +174,22 @@ SSL_MODELS = {
             "self_training_teacher": "fine-tuned",
         },
     ),
-    "ssl-contrastive-lpft-st-ens": (
+    "ssl-contrastive-lpft-st-avg": (
         "contrastive",
         {
             "linear_probe_epochs": 30,
             "self_training": 1,
             "self_training_threshold": 0.7,
-            "self_training_teacher": "ensemble",
+            "self_training_teacher": "average",
+        },
+    ),
+    "ssl-contrastive-lpft-st-agree": (
+        "contrastive",
+        {
+            "linear_probe_epochs": 30,
+            "self_training": 1,
+            "self_training_threshold": 0.7,
+            "self_training_teacher": "agreement",
         },
     ),
 }

@@ -9,7 +9,10 @@ recordings:
   objective, fine-tuned on the labelled recordings from the start (``linear_probe_epochs=0``);
 - ``ssl-contrastive-lpft``: contrastive, with 30 epochs of linear probing before fine-tuning;
 - ``ssl-contrastive-lpft-st``: the same, then one round of self-training (pseudo-labels of
-  probability >= 0.7): today's ``SSLClassifier()``.
+  probability >= 0.7 from the fine-tuned model);
+- ``ssl-contrastive-lpft-st-agree``: the same, pseudo-labelling only the recordings that both
+  the fine-tuned model and a CNN trained from scratch on the labelled recordings classify with
+  probability >= 0.7: today's ``SSLClassifier()``.
 
 Two studies (``--study``), each with its own saved runs, JSON and plot:
 
@@ -17,6 +20,9 @@ Two studies (``--study``), each with its own saved runs, JSON and plot:
   ``ssl-contrastive-lpft-st``, 10 seeds;
 - ``objectives`` (``results/label_efficiency_objectives*``): supervised, the three
   objectives fine-tuned from the start, and ``ssl-contrastive-lpft``, 5 seeds.
+- ``teacher`` (``results/label_efficiency_teacher*``): supervised, ``ssl-contrastive-lpft-st``
+  and ``ssl-contrastive-lpft-st-agree``, 5 seeds, k = 1 to 10 (with all 30 labelled nothing is
+  left to pseudo-label and both equal ``ssl-contrastive-lpft``).
 
 Every SSL model is pre-trained on all 180 training recordings (labels hidden), with the
 default pretrainer of its objective. The pre-training does not depend on k, so it runs once per
@@ -79,7 +85,7 @@ STUDIES = {
     ),
     "teacher": (
         "label_efficiency_teacher",
-        ("supervised", "ssl-contrastive-lpft-st", "ssl-contrastive-lpft-st-ens"),
+        ("supervised", "ssl-contrastive-lpft-st", "ssl-contrastive-lpft-st-agree"),
     ),
 }
 PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs

@@ -8,9 +8,9 @@ few, so all 10 train) and the other 101 are unlabelled and scored, as in the pap
 - ``ssl-<objective>[-lpft][-st]``: ``SSLClassifier`` pre-trained with that objective on all 111
   recordings without labels (transductive, as the paper), fine-tuned on the 10 (``-lpft``:
   after 30 epochs of linear probing; ``-st``: then one round of self-training on the 101,
-  pseudo-labelled by the fine-tuned model; ``-st-ens``: pseudo-labelled by it together with a
-  CNN trained from scratch on the 10, the default ``SSLClassifier``); see
-  ``_common.SSL_MODELS``.
+  pseudo-labelled by the fine-tuned model; ``-st-avg``: by the mean of its probabilities and
+  those of a CNN trained from scratch on the 10; ``-st-agree``: only where both are sure of
+  the same class, the default ``SSLClassifier``); see ``_common.SSL_MODELS``.
 
 The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction) on its data.
 
@@ -124,7 +124,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
     parser.add_argument(
-        "--models", nargs="*", default=["ssl-contrastive-lpft-st-ens"], choices=sorted(SSL_MODELS)
+        "--models", nargs="*", default=["ssl-contrastive-lpft-st-agree"], choices=sorted(SSL_MODELS)
     )
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--jobs", type=int, default=1, help="fits run at once")

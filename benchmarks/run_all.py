@@ -13,7 +13,9 @@ SCRIPTS = (
     "paper_protocol.py",
     "label_efficiency.py",
     "label_efficiency.py --study objectives --seeds 0 1 2 3 4",
-    "paper_ssl.py",
+    "label_efficiency.py --study teacher --seeds 0 1 2 3 4 --k 1 2 3 5 10",
+    "paper_ssl.py --models ssl-contrastive-lpft ssl-contrastive-lpft-st "
+    "ssl-contrastive-lpft-st-avg ssl-contrastive-lpft-st-agree",
     "explain.py",
     "stream.py",
     "out_of_core.py",

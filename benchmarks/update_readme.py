@@ -82,10 +82,13 @@ def label_efficiency_table(result, study="default"):
     models = [name for name in models if " - " not in name]
     name = "label_efficiency" if study == "default" else f"label_efficiency_{study}"
     what = {
-        "default": "the default `SSLClassifier` (contrastive, LP-FT, self-training: `-st`) and "
-        "without its self-training round",
+        "default": "contrastive pre-training with LP-FT, without and with a round of "
+        "self-training pseudo-labelled by the fine-tuned model alone (`-st`, the default before "
+        '`self_training_teacher="agreement"`)',
         "objectives": "the pre-training objectives, fine-tuned from the start, and contrastive "
         "with LP-FT",
+        "teacher": "who pseudo-labels in self-training: the fine-tuned model alone (`-st`) or "
+        "it and a CNN trained from scratch where both agree (`-st-agree`, the default)",
     }[study]
     lines = [
         f"**Few labels on NATOPS: {what}** (k labelled training recordings per class, the "
@@ -188,6 +191,7 @@ BUILDERS = {
     "paper_protocol": paper_protocol_table,
     "label_efficiency": label_efficiency_table,
     "label_efficiency_objectives": lambda result: label_efficiency_table(result, "objectives"),
+    "label_efficiency_teacher": lambda result: label_efficiency_table(result, "teacher"),
     "paper_ssl": paper_ssl_table,
     "cost": cost_table,
     "explain": explain_table,

@@ -402,7 +402,7 @@ class _RecordTrainings(Callback):
         _TRAININGS.append((len(y), bool(np.array_equal(start, self.trunk_value))))
 
 
-@pytest.mark.parametrize("teacher", ["ensemble", "fine-tuned"])
+@pytest.mark.parametrize("teacher", ["agreement", "average", "fine-tuned"])
 def test_self_training_teacher(data, pretrainer, teacher):
     X, labels = data
     name, value = next(iter(pretrainer.net_.module_.encoder.state_dict().items()))
@@ -417,7 +417,7 @@ def test_self_training_teacher(data, pretrainer, teacher):
     ).fit(X, hide_labels(labels, 6))
     n = 12 + model.n_pseudo_labeled_
     assert model.n_pseudo_labeled_ > 0
-    if teacher == "ensemble":
+    if teacher != "fine-tuned":
         # probe, fine-tune, a CNN from random weights on the 12 labelled, then the student
         assert _TRAININGS == [(12, True), (12, True), (12, False), (n, True), (n, True)]
     else:
@@ -425,6 +425,25 @@ def test_self_training_teacher(data, pretrainer, teacher):
     assert model.n_iter_ == len(model.history_) and model.score(X, labels) > 0.9
     assert model.get_params()["linear_probe_epochs"] == 30  # restored after the scratch fit
     assert not hasattr(model, "_random_start")
+
+
+def test_agreement_pseudo_labels_a_subset_of_what_the_fine_tuned_model_would(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 6)
+    n_pseudo = {
+        teacher: SSLClassifier(
+            pretrainer=FrozenEstimator(pretrainer),
+            self_training_teacher=teacher,
+            self_training_threshold=0.6,
+            random_state=0,
+            **FAST,
+        )
+        .fit(X, y)
+        .n_pseudo_labeled_
+        for teacher in ("agreement", "fine-tuned")
+    }
+    # Both must be sure of a class, so each class keeps at most what the fine-tuned model had.
+    assert 0 < n_pseudo["agreement"] <= n_pseudo["fine-tuned"]
 
 
 def test_self_training_teacher_is_validated(data):
