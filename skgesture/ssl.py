@@ -722,7 +722,7 @@ class SSLClassifier(SkeletonClassifierBase):
         (negative transfer: on ``make_gestures`` data it fell up to 28 points below the
         supervised CNN); a model from scratch errs differently, so recordings both are sure
         of make cleaner pseudo-labels. Averaging lets an overconfident weak model in, which
-        on NATOPS made pseudo-labels worse; agreement kept them as clean as the better model's.
+        on NATOPS made pseudo-labels worse; agreement kept them close to the better model's.
     self_training_threshold : float in (0, 1], default=0.7
         Smallest probability at which a prediction becomes a pseudo-label. With the default
         ``label_smoothing=0.1`` a model is rarely more sure than ``1 - 0.1 + 0.1 / n_classes``
@@ -951,7 +951,8 @@ class SSLClassifier(SkeletonClassifierBase):
             if self.self_training_teacher == "average":
                 proba = (proba + second_opinion) / 2
             elif self.self_training_teacher == "agreement":
-                # A class's smallest probability: >= threshold (> 0.5) means both pick it.
+                # The smaller of the two probabilities: >= threshold means both models give
+                # the class at least that (and, with a threshold over 0.5, both predict it).
                 proba = np.minimum(proba, second_opinion)
             predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
             confident = confidence >= self.self_training_threshold
