@@ -109,12 +109,16 @@ def summarise_runs(runs):
     }
 
 
-def pretrainer_path(data_name, objective, seed):
-    """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``."""
+def pretrain_epochs():
+    """Pre-training epochs of ``SSLClassifier()``'s default pretrainer (imported lazily)."""
     from skgesture.ssl import SSLClassifier
 
-    epochs = SSLClassifier().pretrain_epochs  # the default pretrainer's
-    return CACHE_DIR / f"{data_name}_{objective}_e{epochs}_seed{seed}.joblib"
+    return SSLClassifier().pretrain_epochs
+
+
+def pretrainer_path(data_name, objective, seed):
+    """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``."""
+    return CACHE_DIR / f"{data_name}_{objective}_e{pretrain_epochs()}_seed{seed}.joblib"
 
 
 def pretrained(data_name, objective, seed, X, device="cpu", n_threads=None):
@@ -125,7 +129,7 @@ def pretrained(data_name, objective, seed, X, device="cpu", n_threads=None):
     """
     import joblib
 
-    from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
+    from skgesture.ssl import AutoencoderPretrainer
 
     path = pretrainer_path(data_name, objective, seed)
     if path.is_file():
@@ -133,7 +137,7 @@ def pretrained(data_name, objective, seed, X, device="cpu", n_threads=None):
     start = time.perf_counter()
     pretrainer = AutoencoderPretrainer(
         objective=objective,
-        max_epochs=SSLClassifier().pretrain_epochs,
+        max_epochs=pretrain_epochs(),
         random_state=seed,
         device=device,
         n_threads=n_threads,

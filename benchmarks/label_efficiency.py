@@ -53,6 +53,7 @@ from _common import (
     cached_run,
     load_runs,
     mean_std,
+    pretrain_epochs,
     pretrained,
     pretrainer_path,
     run_parallel,
@@ -88,7 +89,6 @@ STUDIES = {
         ("supervised", "ssl-contrastive-lpft-st", "ssl-contrastive-lpft-st-agree"),
     ),
 }
-PRETRAIN_EPOCHS = SSLClassifier().pretrain_epochs
 
 
 @functools.cache
@@ -198,7 +198,7 @@ def summarise(study):
         name,
         {
             "data": "NATOPS: 180 training recordings (k per class labelled), 180 test",
-            "pretrain_epochs": PRETRAIN_EPOCHS,
+            "pretrain_epochs": pretrain_epochs(),
             "devices": sorted({run.get("device", "cpu") for run in runs}),
             "table": {str(k): row for k, row in table.items()},
             "runs": runs,
