@@ -328,16 +328,27 @@ def _int_tuple(values, what):
 
 
 def _check_acyclic(skeleton_name, names, parents):
+    """Raise when walking up the parents from some joint never reaches a root.
+
+    The message names the first joint (lowest index) whose walk goes round a cycle. Each joint
+    is walked through once: a walk stops at the first joint known to reach a root, so a deep
+    hierarchy (a BVH chain of thousands of joints) takes linear, not quadratic, time.
+    """
+    reaches_root = [False] * len(parents)
     for start in range(len(parents)):
-        joint, steps = start, 0
-        while parents[joint] >= 0:
-            joint = parents[joint]
-            steps += 1
-            if joint == start or steps > len(parents):
+        path, on_path = [], set()
+        joint = start
+        while joint >= 0 and not reaches_root[joint]:
+            if joint in on_path:
                 raise ValueError(
                     f"Skeleton {skeleton_name!r}: parents form a cycle through joint {start} "
                     f"({names[start]!r})."
                 )
+            on_path.add(joint)
+            path.append(joint)
+            joint = parents[joint]
+        for walked in path:
+            reaches_root[walked] = True
 
 
 # Words of a name: runs of capitals before a capitalised word, capitalised or lower-case words,

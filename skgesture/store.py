@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from skgesture.io._text import check_regular_file, file_error
 from skgesture.utils.validation import recording_lengths
 
 __all__ = ["RecordingStore"]
@@ -92,13 +93,17 @@ class RecordingStore:
     def from_folder(cls, folder, pattern="*.npy"):
         """A store over a folder of ``.npy`` recordings, in the order of their sorted names.
 
-        Only the files' headers are read here.
+        Only the files' headers are read here. As in
+        :func:`~skgesture.io.load_mocap_folder`, only regular files are recordings: folders,
+        named pipes and devices that match ``pattern`` are passed over.
 
         Parameters
         ----------
         folder : str or path-like
         pattern : str, default ``"*.npy"``
-            Which files of the folder are recordings (``glob`` pattern).
+            Which files of the folder are recordings: a ``glob`` pattern relative to
+            ``folder`` (``"**/*.npy"`` also searches subfolders); absolute patterns and ``..``
+            are refused.
 
         Returns
         -------
@@ -106,25 +111,49 @@ class RecordingStore:
 
         Raises
         ------
+        TypeError
+            If ``folder`` is not a path or ``pattern`` not a string.
         ValueError
-            No matching file, or a file that is not one recording ``(n_frames, n_joints,
-            n_coords)`` or ``(n_frames, n_features)`` of numbers, or whose joints and
-            coordinates differ from the first file's; the message names the file.
+            If ``folder`` is not a folder, ``pattern`` leaves it or matches no file, or a file
+            is not a ``.npy`` file that can be read, holds no real numbers (booleans, complex
+            numbers, text, Python objects), is not one recording ``(n_frames, n_joints,
+            n_coords)`` or ``(n_frames, n_features)`` with at least one of each, or has other
+            joints and coordinates than the first file; the message names the file.
         """
+        if not isinstance(folder, str | os.PathLike):
+            raise TypeError(f"folder must be a path; got {type(folder).__name__} {folder!r}.")
+        if not isinstance(pattern, str):
+            raise TypeError(
+                f"pattern must be a glob pattern such as '*.npy', a string; got "
+                f"{type(pattern).__name__} {pattern!r}."
+            )
         folder = Path(folder)
-        files = sorted(folder.glob(pattern))
+        parts = Path(pattern).parts
+        if not parts or Path(pattern).is_absolute() or ".." in parts:
+            raise ValueError(
+                "pattern must be a glob pattern relative to the folder, such as '*.npy' or "
+                f"'**/*.npy'; got {pattern!r}."
+            )
+        if not folder.is_dir():
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise file_error(folder, f"{problem}; pass the folder of .npy recordings.")
+        try:
+            files = sorted(path for path in folder.glob(pattern) if path.is_file())
+        except ValueError as error:  # pathlib refuses '***' and the like only while globbing
+            raise ValueError(f"pattern={pattern!r} is not a valid glob pattern: {error}.") from None
         if not files:
-            raise ValueError(f"{folder} holds no file matching {pattern!r}.")
+            raise file_error(folder, f"holds no file matching {pattern!r}.")
         lengths, reference = [], None
         for path in files:
-            shape = _recording_shape(np.load(path, mmap_mode="r"), path)
+            shape = _recording_shape(_open_npy(path), path)
             if reference is None:
                 reference, first = shape[1:], path
             elif shape[1:] != reference:
-                raise ValueError(
-                    f"{path} has {shape[1]} joints x {shape[2]} coordinates per frame but "
-                    f"{first} has {reference[0]} x {reference[1]}; all recordings of a dataset "
-                    "must share one skeleton."
+                raise file_error(
+                    path,
+                    f"has {shape[1]} joints x {shape[2]} coordinates per frame but "
+                    f"{os.fspath(first)!r} has {reference[0]} x {reference[1]}; all recordings "
+                    "of a dataset must share one skeleton.",
                 )
             lengths.append(shape[0])
         return cls(lengths=lengths, skeleton_shape=reference, files=[str(path) for path in files])
@@ -151,7 +180,7 @@ class RecordingStore:
         name, path = "array", None
         if isinstance(array, str | os.PathLike):
             name = path = str(array)
-            array = np.load(path, mmap_mode="r")
+            array = _open_npy(path)
         if len(array.shape) != 4 or min(array.shape) < 1:
             raise ValueError(
                 f"{name} has shape {tuple(array.shape)}; expected a non-empty padded dataset "
@@ -261,7 +290,15 @@ class RecordingStore:
         if self._array is not None:
             recording = np.asarray(self._array[self._rows[index], :length], dtype=np.float32)
         else:
-            loaded = np.load(self._files[index], mmap_mode="r")
+            path = self._files[index]
+            loaded = _open_npy(path)
+            # The file may have been replaced since the store read its header.
+            if _recording_shape(loaded, path) != (length, *self.shape[2:]):
+                raise file_error(
+                    path,
+                    f"has shape {loaded.shape} now, not the one it had when the store was opened "
+                    f"({length} frames of {self.shape[2]} x {self.shape[3]}).",
+                )
             recording = np.asarray(loaded, dtype=np.float32).reshape(length, *self.shape[2:])
         self._check_finite(recording, index)
         return recording
@@ -282,20 +319,42 @@ class RecordingStore:
     def __setstate__(self, state):
         vars(self).update(state)
         if self._path is not None:
-            self._array = np.load(self._path, mmap_mode="r")
+            self._array = _open_npy(self._path)
 
     def __repr__(self):
         source = f"{len(self)} .npy files" if self._files is not None else "one padded array"
         return f"RecordingStore({source}, shape={self.shape})"
 
 
+def _open_npy(path):
+    """Memory-map a ``.npy`` file; a ``ValueError`` that names the file when that fails."""
+    magic = np.lib.format.MAGIC_PREFIX
+    try:
+        check_regular_file(path)  # np.load would block on a named pipe
+        with open(path, "rb") as file:
+            is_npy = file.read(len(magic)) == magic
+    except OSError as error:
+        raise file_error(path, f"cannot be read: {error.strerror or error}.") from None
+    if not is_npy:
+        raise file_error(
+            path,
+            "is not a .npy file (it does not start with numpy's magic string); pass a pattern "
+            "that matches only the .npy recordings.",
+        )
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, EOFError, ValueError) as error:  # a damaged header, a file cut short
+        raise file_error(path, f"is not a .npy file that can be read ({error}).") from None
+
+
 def _recording_shape(array, path):
     """``(n_frames, n_joints, n_coords)`` of one recording file, as the data conventions read it."""
-    if not np.issubdtype(array.dtype, np.number):
-        raise ValueError(f"{path} holds {array.dtype} values; recordings hold numbers.")
-    if array.ndim in (2, 3) and array.shape[0] > 0:
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise file_error(path, f"holds {array.dtype} values; recordings hold real numbers.")
+    if array.ndim in (2, 3) and min(array.shape) > 0:
         return array.shape if array.ndim == 3 else (*array.shape, 1)
-    raise ValueError(
-        f"{path} has shape {array.shape}; a recording is (n_frames, n_joints, n_coords) or "
-        "(n_frames, n_features) with at least one frame."
+    raise file_error(
+        path,
+        f"has shape {array.shape}; a recording is (n_frames, n_joints, n_coords) or "
+        "(n_frames, n_features) with at least one frame, joint and coordinate.",
     )

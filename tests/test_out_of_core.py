@@ -176,7 +176,7 @@ def test_labels_must_match_the_store(folder_of_recordings, gestures):
 def test_a_file_of_another_skeleton_is_named(folder_of_recordings):
     np.save(folder_of_recordings / "recording_999.npy", np.zeros((10, 4, 3), dtype=np.float32))
 
-    with pytest.raises(ValueError, match="recording_999.npy has 4 joints x 3 coordinates"):
+    with pytest.raises(ValueError, match=r"recording_999\.npy': has 4 joints x 3 coordinates"):
         RecordingStore.from_folder(folder_of_recordings)
 
 

@@ -3,7 +3,9 @@
 Every reader reports a bad file through :func:`file_error`, so messages look the same
 everywhere: ``'path/to/file.csv', line 5, column 7: what is wrong``. Lines and columns are
 1-based, as a text editor and a spreadsheet show them; a column is a field (cell), not a
-character.
+character. Every reader takes its bytes from :func:`read_bytes` (through :func:`read_text`),
+which refuses folders, devices and named pipes before opening them and a line longer than
+:data:`MAX_LINE_BYTES` before reading past it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from pathlib import Path
+import stat
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Characters that never occur in a text table; a file holding them is binary (or UTF-16 without
@@ -33,15 +35,89 @@ def _line_of_offset(raw, offset):
     return raw.count(b"\n", 0, offset) + 1
 
 
-def read_text(path, encoding=None):
+#: The longest line, in bytes, that :func:`read_bytes` accepts. Far above any real line (a
+#: MocapLab frame of 2000 joints is about 100 KB; a one-line JSON recording a few MB), and low
+#: enough that splitting one such line into fields fits in memory.
+MAX_LINE_BYTES = 2**24
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def check_regular_file(path):
+    """Raise ``ValueError`` naming ``path`` and its kind unless it is a regular file.
+
+    Only ``os.stat`` is called, so a named pipe is refused without blocking on it and a device
+    such as ``/dev/zero`` without reading from it. A missing file raises ``FileNotFoundError``;
+    a ``path`` that is not a ``str`` or path-like, ``TypeError``.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or path-like; got {type(path).__name__}.")
+    try:
+        mode = os.stat(path).st_mode
+    except ValueError:  # os.stat's "embedded null byte"
+        raise file_error(path, "is not a path: it holds a NUL character.") from None
+    if not stat.S_ISREG(mode):
+        kind = next((kind for is_kind, kind in _FILE_KINDS if is_kind(mode)), "a special file")
+        raise file_error(path, f"is {kind}, not a regular file; only files can be read.")
+
+
+def _line_breaks(raw):
+    """Line ends in ``raw`` counted as :func:`split_lines` counts them (CRLF, CR or LF)."""
+    return raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+
+
+def read_bytes(path, *, max_line_bytes=None):
+    """The bytes of a regular file, read in chunks; refuse other files and overlong lines.
+
+    Raises ``ValueError`` naming the file when it is not a regular file (see
+    :func:`check_regular_file`), and naming the file and line as soon as a line (ended by LF,
+    CR or CRLF) runs past ``max_line_bytes`` (default :data:`MAX_LINE_BYTES`), before the rest
+    is read. A missing file raises ``FileNotFoundError``.
+    """
+    check_regular_file(path)
+    limit = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+    # Chunks no longer than the limit: a line over the limit then always reaches a chunk's
+    # edge, so only the line running into each chunk and the one running out of it are measured.
+    chunk_size = max(1, min(limit, 2**20))
+    chunks, line_length = [], 0
+    with open(path, "rb") as file:
+        while chunk := file.read(chunk_size):
+            last_break = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+            if last_break < 0:
+                line_length += len(chunk)
+            else:
+                breaks = (chunk.find(b"\n"), chunk.find(b"\r"))
+                first_break = min(position for position in breaks if position >= 0)
+                line_length += first_break
+            if line_length > limit:
+                raise file_error(
+                    path,
+                    f"is longer than {limit} bytes, the limit for a line of text.",
+                    line=_line_breaks(b"".join(chunks)) + 1,
+                )
+            if last_break >= 0:
+                line_length = len(chunk) - last_break - 1
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_text(path, encoding=None, *, max_line_bytes=None):
     """Read a whole text file; raise ``ValueError`` for undecodable or binary content.
 
     With ``encoding=None``: UTF-16 when the file starts with its byte-order mark, else UTF-8
     (a leading byte-order mark is dropped), else cp1252 (Windows Western European, what Excel
-    writes on French Windows). A missing file raises ``FileNotFoundError``.
+    writes on French Windows). The bytes come from :func:`read_bytes`, so anything but a
+    regular file, and a line longer than ``max_line_bytes`` (default
+    :data:`MAX_LINE_BYTES`), raise ``ValueError``. A missing file raises
+    ``FileNotFoundError``.
     """
-    path = Path(path)
-    raw = path.read_bytes()
+    raw = read_bytes(path, max_line_bytes=max_line_bytes)
     if encoding is not None:
         try:
             text = raw.decode(encoding)
@@ -104,28 +180,87 @@ def sniff_delimiter(lines, candidates):
     return candidates[counts.index(best)] if best else None
 
 
+# A quoted field as the csv module reads it: '""' inside is a quote; possessive, so that a
+# field ending in '""' does not match by giving the escape back.
+_QUOTED_FIELD = re.compile(r'"[^"]*+(?:""[^"]*+)*+"')
+_UNCLOSED = "a quoted field opens on this line and does not close on it."
+
+
+def _field_spans(line, delimiter):
+    """``(start, end)`` of each field of one line, and whether the line ends inside quotes.
+
+    Fields are delimited as the csv module's default dialect does: a quote opens a quoted field
+    only at the start of a field, and text after its closing quote belongs to the same field.
+    """
+    spans, start = [], 0
+    while True:
+        end = start
+        if line.startswith('"', start):
+            quoted = _QUOTED_FIELD.match(line, start)
+            if quoted is None:
+                return spans, True
+            end = quoted.end()
+        end = line.find(delimiter, end)
+        if end < 0:
+            spans.append((start, len(line)))
+            return spans, False
+        spans.append((start, end))
+        start = end + 1
+
+
+def _csv_error(path, line, delimiter, line_number, error):
+    """The ``ValueError`` for a ``csv.Error`` raised while splitting ``line``."""
+    spans, unclosed = _field_spans(line, delimiter)
+    if unclosed:
+        return file_error(path, _UNCLOSED, line=line_number)
+    limit = csv.field_size_limit()
+    long = next((k for k, (start, end) in enumerate(spans) if end - start > limit), None)
+    if long is not None:
+        return file_error(
+            path,
+            f"a field is longer than {limit} characters (the limit).",
+            line=line_number,
+            column=long + 1,
+        )
+    return file_error(path, f"cannot be split into fields ({error}).", line=line_number)
+
+
 def parse_rows(path, lines, delimiter, first_line=1):
     """Split lines into fields (quotes as Excel writes them), one list of fields per line.
 
     A blank line gives an empty list, so row ``i`` is line ``first_line + i`` of the file. A
-    quoted field may not span lines.
+    quoted field may not span lines, and no field may be longer than the csv module's
+    ``field_size_limit()`` (131072 characters by default).
     """
     reader = csv.reader(lines, delimiter=delimiter)
     rows = []
-    unclosed = "a quoted field opens on this line and does not close on it."
     try:
         for row in reader:
             if reader.line_num != len(rows) + 1:
-                raise file_error(path, unclosed, line=first_line + len(rows))
+                raise file_error(path, _UNCLOSED, line=first_line + len(rows))
             rows.append(row)
     except csv.Error as error:
-        # The csv module gives up on a quoted field that runs on past its size limit.
-        raise file_error(path, f"{unclosed} ({error})", line=first_line + len(rows)) from None
+        # A field past the size limit, or a quote still open at the end of the lines.
+        raise _csv_error(path, lines[len(rows)], delimiter, first_line + len(rows), error) from None
     return rows
 
 
 def describe_delimiter(delimiter):
     return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))
+
+
+def whole_number(word):
+    """The value of a whole number written in ASCII digits; None for any other word.
+
+    str.isdigit() is also true of superscripts ('²') that int() refuses, and int() refuses
+    more digits than ``sys.get_int_max_str_digits()``.
+    """
+    if not (word.isascii() and word.isdigit()):
+        return None
+    try:
+        return int(word)
+    except ValueError:
+        return None
 
 
 def plural(count, noun):

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from skgesture.io._text import file_error, plural, read_text, split_lines
+from skgesture.io._text import file_error, plural, read_text, split_lines, whole_number
 from skgesture.skeleton import Skeleton
 
 __all__ = ["read_bvh"]
@@ -53,8 +53,26 @@ _CHANNELS = {
     for axis in "XYZ"
     for kind in ("position", "rotation")
 }
+#: The most joint positions (frames x joints x 3 values, float32) that ``read_bvh`` returns:
+#: 1 GiB. A joint costs a few bytes of hierarchy but 12 bytes in every frame, so a small file can
+#: declare an array that exhausts memory; past this it is refused before anything is computed.
+MAX_POSITION_BYTES = 2**30
+# Memory for the float64 rotations and positions forward kinematics works in at one time.
+_WORKING_BYTES = 2**27
 _FRAMES = re.compile(r"frames\s*:\s*(\S*)\s*$", re.IGNORECASE)
 _FRAME_TIME = re.compile(r"frame\s+time\s*:\s*(\S*)\s*$", re.IGNORECASE)
+
+
+def _to_float(word):
+    """``float(word)``, for numbers written with ASCII characters only.
+
+    Python's float() also reads the digits of other scripts (full-width '３', Arabic-Indic
+    '٣') and digit-grouping underscores (1_000), which no exporter writes; they raise
+    ``ValueError`` here, as any other word that is not a number.
+    """
+    if not word.isascii() or "_" in word:
+        raise ValueError(word)
+    return float(word)
 
 
 class _Tokens:
@@ -100,7 +118,7 @@ class _Tokens:
     def number(self, what):
         word, line = self.next(what)
         try:
-            value = float(word)
+            value = _to_float(word)
         except ValueError:
             raise file_error(
                 self.path, f"{word!r} is not a number (expected {what}).", line=line
@@ -120,10 +138,11 @@ def _parse_channels(tokens):
         return []
     tokens.expect("CHANNELS")
     word, line = tokens.next("the number of channels")
-    if not word.isdigit():
+    n_channels = whole_number(word)
+    if n_channels is None:
         raise file_error(tokens.path, f"{word!r} is not a number of channels (0 to 6).", line=line)
     channels = []
-    for _ in range(int(word)):
+    for _ in range(n_channels):
         name, line = tokens.next(f"one of the {word} channels")
         key = name[:1].upper() + name[1:].lower()
         if key not in _CHANNELS:
@@ -228,25 +247,32 @@ def _header_value(path, numbered, index, pattern, label):
 
 
 def _parse_motion(path, lines, motion, n_channels):
-    """``(values, frame_time)``: the channel values of each frame, and the frame time."""
+    """The MOTION section, checked.
+
+    A Bunch of ``channel_values`` ``(n_frames, n_channels)``, ``line_numbers`` (each frame's
+    line in the file), ``frame_time`` and ``times``.
+    """
     numbered = [
         (number, line)
         for number, line in enumerate(lines[motion + 1 :], start=motion + 2)
         if line.strip()
     ]
     declared, number = _header_value(path, numbered, 0, _FRAMES, "Frames:")
-    if not declared.isdigit():
+    n_declared = whole_number(declared)
+    if n_declared is None:
         raise file_error(
             path, f"the number of frames {declared!r} is not a whole number.", line=number
         )
-    text, number = _header_value(path, numbered, 1, _FRAME_TIME, "Frame Time:")
+    text, frame_time_line = _header_value(path, numbered, 1, _FRAME_TIME, "Frame Time:")
     try:
-        frame_time = float(text)
+        frame_time = _to_float(text)
     except ValueError:
         frame_time = math.nan
     if not (math.isfinite(frame_time) and frame_time > 0):
         raise file_error(
-            path, f"the frame time {text!r} is not a positive number of seconds.", line=number
+            path,
+            f"the frame time {text!r} is not a positive number of seconds.",
+            line=frame_time_line,
         )
     rows = [line.split() for _, line in numbered[2:]]
     line_numbers = [number for number, _ in numbered[2:]]
@@ -260,15 +286,30 @@ def _parse_motion(path, lines, motion, n_channels):
             )
     if not rows:
         raise file_error(path, f"has no frames (the header announces {declared}).")
-    try:
-        values = np.array(rows, dtype=np.float64).reshape(len(rows), n_channels)
-    except ValueError:
+    with np.errstate(over="ignore"):
+        times = np.arange(len(rows)) * frame_time
+    if not np.isfinite(times[-1]):
+        raise file_error(
+            path,
+            f"the frame time {text!r} is too large: the time of the last of the "
+            f"{plural(len(rows), 'frame')} is not finite.",
+            line=frame_time_line,
+        )
+    values = None
+    # numpy, like float(), reads other scripts' digits and underscores: only plain lines go the
+    # fast way.
+    if all(line.isascii() and "_" not in line for _, line in numbered[2:]):
+        try:
+            values = np.array(rows, dtype=np.float64).reshape(len(rows), n_channels)
+        except ValueError:
+            pass
+    if values is None:
         # Cell by cell, to name the one that is not a number.
         values = np.empty((len(rows), n_channels))
         for index, (row, number) in enumerate(zip(rows, line_numbers)):
             for column, cell in enumerate(row):
                 try:
-                    values[index, column] = float(cell)
+                    values[index, column] = _to_float(cell)
                 except ValueError:
                     raise file_error(
                         path, f"{cell!r} is not a number.", line=number, column=column + 1
@@ -281,14 +322,16 @@ def _parse_motion(path, lines, motion, n_channels):
             line=line_numbers[row],
             column=column + 1,
         )
-    if int(declared) != len(rows):
+    if n_declared != len(rows):
         warnings.warn(
             f"{os.fspath(path)!r}: the header announces {declared} frames but the file holds "
             f"{len(rows)}; reading the {len(rows)} frames it holds.",
             UserWarning,
             stacklevel=3,
         )
-    return values, frame_time
+    return Bunch(
+        channel_values=values, line_numbers=line_numbers, frame_time=frame_time, times=times
+    )
 
 
 def _elementary_rotations(axis, degrees):
@@ -405,8 +448,10 @@ def read_bvh(path, *, end_sites=False):
     ValueError
         If the file is malformed: no HIERARCHY or MOTION, unbalanced braces, an unknown
         channel, a joint name used twice, a frame with the wrong number of values, a value
-        that is not a finite number, no frames, or a frame time that is not a positive number.
-        The message names the file and the line.
+        that is not a finite number (numbers are written in ASCII: other scripts' digits,
+        superscripts and digit-grouping underscores are refused), no frames, a frame time that
+        is not a positive number or so large that the times are not finite, or joint
+        positions beyond float32's range. The message names the file and the line.
 
     See Also
     --------
@@ -443,22 +488,45 @@ def read_bvh(path, *, end_sites=False):
     lines = split_lines(read_text(path))
     joints, sites, motion = _parse_hierarchy(path, lines)
     n_channels = sum(len(joint["channels"]) for joint in joints)
-    values, frame_time = _parse_motion(path, lines, motion, n_channels)
+    frames = _parse_motion(path, lines, motion, n_channels)
     sites = sites if end_sites else []
-    positions = _forward_kinematics(joints, sites, values)
     names = [joint["name"] for joint in joints] + _end_site_names(joints, sites)
+    n_frames, n_points = len(frames.channel_values), len(names)
+    if n_frames * n_points * 3 * 4 > MAX_POSITION_BYTES:
+        raise file_error(
+            path,
+            f"its {plural(n_frames, 'frame')} of {plural(n_points, 'joint')} would take "
+            f"{n_frames * n_points * 12 / 2**30:.1f} GiB of positions, over the "
+            f"{MAX_POSITION_BYTES / 2**30:g} GiB read_bvh returns (skgesture.io.bvh."
+            "MAX_POSITION_BYTES); split the file.",
+        )
+    # Huge offsets and position channels overflow (to inf, then inf - inf to NaN), as does the
+    # cast to float32: such positions are refused, naming the first frame that has one.
+    positions = np.empty((n_frames, n_points, 3), dtype=np.float32)
+    # 96 bytes of float64 rotation and position per joint and frame: a bounded number of frames
+    # at a time.
+    chunk = max(1, _WORKING_BYTES // (96 * n_points))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, n_frames, chunk):
+            values = frames.channel_values[start : start + chunk]
+            positions[start : start + chunk] = _forward_kinematics(joints, sites, values)
+    not_finite = ~np.isfinite(positions)
+    if not_finite.any():
+        frame, joint, _ = np.argwhere(not_finite)[0]
+        raise file_error(
+            path,
+            f"the position of joint {names[joint]!r} in this frame is not finite or beyond "
+            "float32's range; are the offsets or position channels that large?",
+            line=frames.line_numbers[frame],
+        )
     parents = [joint["parent"] for joint in joints] + [site["parent"] for site in sites]
     inferred = Skeleton.from_joint_names(names)
     skeleton = Skeleton(Path(path).stem or "bvh", names, parents, inferred.mirror_pairs, 1)
-    with np.errstate(over="ignore"):
-        positions = positions.astype(np.float32)
-    if np.isinf(positions).any():
-        raise file_error(path, "joint positions exceed float32's range.")
     return Bunch(
         positions=positions,
         joint_names=names,
-        times=np.arange(len(values)) * frame_time,
+        times=frames.times,
         filename=os.fspath(path),
         skeleton=skeleton,
-        frame_time=frame_time,
+        frame_time=frames.frame_time,
     )

@@ -257,10 +257,13 @@ def load_mocap_folder(
     if label_path is not None and not os.path.isfile(label_path):
         label_path = None
 
-    files = sorted(
-        {path for one in patterns for path in folder.glob(one) if path.is_file()},
-        key=lambda path: path.relative_to(folder).as_posix(),
-    )
+    try:
+        files = sorted(
+            {path for one in patterns for path in folder.glob(one) if path.is_file()},
+            key=lambda path: path.relative_to(folder).as_posix(),
+        )
+    except ValueError as error:  # pathlib refuses '***' and the like only while globbing
+        raise ValueError(f"pattern={pattern!r} is not a valid glob pattern: {error}.") from None
     if label_path is not None:
         files = [path for path in files if not os.path.samefile(path, label_path)]
     if not files:

@@ -13,21 +13,32 @@ Three layouts are read, each as one recording of shape ``(n_frames, n_joints, 2)
 
 Each point comes with a confidence. Points whose confidence is at or below a threshold (OpenPose
 writes ``0, 0, 0`` for a point it did not find) are missing, under the same ``missing=`` policy
-as the blank cells of a MocapLab CSV file.
+as the blank cells of a MocapLab CSV file; so are points with a ``null`` (or ``NaN``) value in a
+JSON file, and blank or ``NaN`` cells in a CSV table. Infinite values, and values beyond
+float32's range, are refused.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import reprlib
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from skgesture.io._missing import apply_missing_policy
-from skgesture.io._text import file_error, parse_rows, read_text, sniff_delimiter, split_lines
+from skgesture.io._text import (
+    MAX_LINE_BYTES,
+    file_error,
+    parse_rows,
+    read_text,
+    sniff_delimiter,
+    split_lines,
+)
 from skgesture.io.mocap_csv import check_missing_policy
 from skgesture.skeleton import COCO_17_SKELETON, Skeleton
 
@@ -47,6 +58,7 @@ _LAYOUTS = {17: COCO_17_SKELETON.joint_names, 18: _OPENPOSE_COCO_18, 25: _OPENPO
 _CONFIDENCE_SUFFIXES = ("c", "conf", "confidence", "score", "likelihood")
 _COLUMN = re.compile(r"^(?P<joint>.+)_(?P<part>[^_]+)$")
 _DELIMITERS = (",", ";", "\t")
+_PARTS = ("x", "y", "confidence")
 
 
 def _default_names(n_joints):
@@ -55,16 +67,41 @@ def _default_names(n_joints):
 
 
 def _triplets(path, values, where):
-    """``(n_joints, 3)`` array from a flat ``[x, y, c, ...]`` list."""
+    """``(n_joints, 3)`` array from a flat ``[x, y, c, ...]`` list; ``null`` becomes NaN."""
     if not isinstance(values, list) or len(values) % 3 or not values:
         got = f"{len(values)} values" if isinstance(values, list) else type(values).__name__
         raise file_error(
             path, f"{where} is not a flat list of x, y, confidence triplets (got {got})."
         )
-    try:
-        array = np.array(values, dtype=np.float64).reshape(-1, 3)
-    except (TypeError, ValueError):
-        raise file_error(path, f"{where} holds a value that is not a number.") from None
+    numbers = []
+    for index, value in enumerate(values):
+        if value is None:
+            numbers.append(math.nan)
+            continue
+        # json reads only int and float as numbers; numpy would also turn "1", "inf" and True
+        # into numbers.
+        if type(value) not in (int, float):
+            raise file_error(
+                path,
+                f"{where}, keypoint {index // 3}: the {_PARTS[index % 3]} "
+                f"{reprlib.repr(value)} is not a number.",
+            )
+        try:
+            numbers.append(float(value))
+        except OverflowError:  # an integer beyond float64's range
+            numbers.append(math.inf)
+    array = np.array(numbers).reshape(-1, 3)
+    # Returned as float32, where a larger value would become infinite.
+    with np.errstate(over="ignore"):
+        infinite = np.isinf(array.astype(np.float32))
+    if infinite.any():
+        keypoint, part = np.argwhere(infinite)[0]
+        raise file_error(
+            path,
+            f"{where}, keypoint {keypoint}: the {_PARTS[part]} "
+            f"{reprlib.repr(values[3 * keypoint + part])} is infinite or beyond float32's "
+            "range; keypoints must be finite (null or a confidence of 0 marks a missing one).",
+        )
     return array
 
 
@@ -90,10 +127,18 @@ def _openpose_people(path, frame, where):
 
 
 def _load_json(path):
+    text = read_text(path)
     try:
-        return json.loads(read_text(path))
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise file_error(path, f"is not valid JSON ({error.msg}).", line=error.lineno) from None
+    except RecursionError:
+        raise file_error(
+            path, "is nested too deeply to be read (lists or objects inside one another)."
+        ) from None
+    except ValueError as error:
+        # A whole number of more digits than int() reads (sys.get_int_max_str_digits()).
+        raise file_error(path, f"is not valid JSON ({error}).") from None
 
 
 def _frames_of_json(path, content):
@@ -112,7 +157,9 @@ def _frames_of_json(path, content):
         for k, item in enumerate(content):
             image = item.get("image_id", k)
             if isinstance(image, bool) or not isinstance(image, int | str):
-                raise file_error(path, f"detection {k} has image_id {image!r}; expected an id.")
+                raise file_error(
+                    path, f"detection {k} has image_id {reprlib.repr(image)}; expected an id."
+                )
             by_image.setdefault(image, []).append(
                 _triplets(path, item["keypoints"], f"detection {k}")
             )
@@ -129,7 +176,7 @@ def _frames_of_json(path, content):
 
 
 def _frame_number(name):
-    digits = re.findall(r"\d+", name)
+    digits = re.findall(r"[0-9]+", name)
     return int(digits[-1]) if digits else None
 
 
@@ -185,7 +232,8 @@ def is_keypoint_csv(path):
     """Whether the first line of a CSV file names ``<joint>_x`` and ``<joint>_y`` columns."""
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as file:
-            first = file.readline()
+            # Bounded: a file of one endless line must not be read whole just to sniff it.
+            first = file.readline(MAX_LINE_BYTES)
     except OSError:
         return False
     delimiter = sniff_delimiter([first], _DELIMITERS) or ","
@@ -246,11 +294,29 @@ def _read_csv(path):
         for column, cell in enumerate(row):
             if cell.strip():
                 try:
+                    # float() also reads other scripts' digits ('３') and underscores (1_000).
+                    if not cell.isascii() or "_" in cell:
+                        raise ValueError(cell)
                     table[row_index, column] = float(cell)
                 except ValueError:
                     raise file_error(
                         path, f"{cell!r} is not a number.", line=line, column=column + 1
                     ) from None
+    # Keypoints are returned as float32, where a larger value would become infinite; a NaN
+    # cell is missing, as a blank one.
+    keypoint_columns = sorted(index for parts in columns.values() for index in parts.values())
+    with np.errstate(over="ignore"):
+        infinite = np.isinf(table[:, keypoint_columns].astype(np.float32))
+    if infinite.any():
+        row_index, column = np.argwhere(infinite)[0]
+        column = keypoint_columns[column]
+        raise file_error(
+            path,
+            f"{rows[row_index + 1][column]!r} in column {header[column]!r} is infinite or "
+            "beyond float32's range; values must be finite (a blank cell marks a missing one).",
+            line=row_index + 2,
+            column=column + 1,
+        )
     keypoints = np.ones((len(table), len(names), 3))
     for joint_index, joint in enumerate(names):
         for axis, part in enumerate("xyc"):
@@ -308,8 +374,8 @@ def read_keypoints(
         ``<joint>_y`` and optional confidence columns.
     missing : {"raise", "interpolate", "drop"}, default="raise"
         What to do with missing points (a confidence at or below ``confidence_threshold``, a
-        blank CSV cell, a frame where the person was not detected); see
-        :func:`read_mocap_csv`.
+        ``null`` or ``NaN`` JSON value, a blank or ``NaN`` CSV cell, a frame where the person
+        was not detected); see :func:`read_mocap_csv`.
     confidence_threshold : float, default=0.0
         Points whose confidence is at or below it are missing. The default marks only the
         points the estimator did not find (confidence 0).
@@ -356,10 +422,12 @@ def read_keypoints(
     Raises
     ------
     ValueError
-        If the files are malformed (invalid JSON, keypoints that are not x, y, c triplets,
-        frames with different numbers of keypoints, unknown CSV columns, a cell that is not a
-        number), nobody is detected in any frame, ``joint_names`` does not fit, or there are
-        missing points and ``missing="raise"``; the message names the file.
+        If the files are malformed (invalid JSON or JSON nested too deeply, keypoints that are
+        not x, y, c triplets, frames with different numbers of keypoints, unknown CSV columns,
+        a value that is not a number written in ASCII, an infinite value or one beyond
+        float32's range), nobody is detected in any frame, ``joint_names`` does not fit, or
+        there are missing points and ``missing="raise"``; the message names the file and the
+        line, or the frame, person (or detection) and keypoint.
 
     See Also
     --------
@@ -397,12 +465,13 @@ def read_keypoints(
     _check_arguments(confidence_threshold, confidence_channel, person, frame_rate)
     times = frames = None
     names = None
+    is_csv = Path(path).suffix.lower() == ".csv" and not os.path.isdir(path)
     if os.path.isdir(path):
         keypoint_frames, frames = _read_json_folder(path)
         keypoints = _stack(path, keypoint_frames, person)
     elif not os.path.exists(path):
         raise FileNotFoundError(f"No such file or folder: {os.fspath(path)!r}")
-    elif Path(path).suffix.lower() == ".csv":
+    elif is_csv:
         keypoints, frames, times, names = _read_csv(path)
     else:
         keypoints = _stack(path, _frames_of_json(path, _load_json(path)), person)
@@ -418,7 +487,16 @@ def read_keypoints(
         names = _default_names(n_joints)
     if times is None:
         frames = np.arange(n_frames, dtype=np.float64) if frames is None else frames
-        times = frames / float(frame_rate)
+        with np.errstate(over="ignore"):
+            times = frames / float(frame_rate)
+        if not np.isfinite(times).all():
+            frame = int(np.argmax(~np.isfinite(times)))
+            raise file_error(
+                path,
+                f"frame {frame} (counting from 0) is numbered {frames[frame]:g}, whose time at "
+                f"frame_rate={frame_rate!r} is beyond float64's range.",
+                line=frame + 2 if is_csv else None,
+            )
     confidences = keypoints[:, :, 2]
     positions = keypoints[:, :, :2].copy()
     undetected = np.isnan(positions).any(axis=2) | ~(confidences > confidence_threshold)

@@ -134,11 +134,13 @@ def read_labels(path, *, file_column="Nom.csv", label_column="Mono/Bi", encoding
     TypeError
         If ``file_column`` or ``label_column`` is not a string.
     ValueError
-        If ``file_column`` or ``label_column`` is blank or both name the same column. If the
-        table is empty or has no rows, lacks either column (the message lists the
-        columns found), has a row with more fields than the header, lists one file with two
-        different labels (the message names both lines), or cannot be decoded. The message
-        names the file and the line.
+        If ``file_column`` or ``label_column`` is blank or both name the same column. If
+        ``path`` is not a regular file (a folder, a device, a named pipe; refused without
+        reading it). If the table is empty or has no rows, lacks either column (the message
+        lists the columns found), has a row with more fields than the header, lists one file
+        with two different labels (the message names both lines), cannot be decoded, or has
+        a field longer than 131072 characters or a line longer than 16 MiB. The message names
+        the file and the line.
 
     See Also
     --------

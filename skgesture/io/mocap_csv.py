@@ -455,15 +455,19 @@ def read_mocap_csv(path, *, missing="raise"):
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist (``IsADirectoryError`` if it is a folder).
+        If ``path`` does not exist.
     ValueError
-        If the file is malformed: empty, header rows without frames, a column count that is a
-        multiple of 3, lines with different numbers of fields, a cell that is not a number,
-        joint names that differ over a joint's x, y, z columns or appear twice, an ``X;Y;Z``
-        row out of order, a missing or infinite time, an infinite position (or one beyond
-        float32's range), bytes that are neither text in a known encoding nor text at all.
-        The message names the file and, where it applies, the line (1-based, counting header
-        rows) and the column (1-based field number).
+        If ``path`` is not a regular file (a folder, a device such as ``/dev/zero``, a named
+        pipe or a socket; refused without reading it), or the file is malformed: empty, header
+        rows without frames, a column count that is a multiple of 3, lines with different
+        numbers of fields, a cell that is not a number, joint names that differ over a joint's
+        x, y, z columns or appear twice, an ``X;Y;Z`` row out of order, a missing or infinite
+        time, an infinite position (or one beyond float32's range), bytes that are neither
+        text in a known encoding nor text at all, a quoted field that does not close on its
+        line, a field longer than the csv module's limit (131072 characters) or a line longer
+        than 16 MiB (the file is not read past it). The message names the file and, where it
+        applies, the line (1-based, counting header rows) and the column (1-based field
+        number).
 
     See Also
     --------

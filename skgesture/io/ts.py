@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from skgesture.io._text import file_error
+from skgesture.io._text import file_error, read_bytes, whole_number
 
 __all__ = ["read_ts"]
 
@@ -57,15 +57,12 @@ class _Header:
                 )
             self.metadata[_BOOLEAN_TAGS[key]] = value
         elif key in _INTEGER_TAGS:
-            if (
-                len(values) != 1
-                or not (values[0].isascii() and values[0].isdigit())
-                or int(values[0]) < 1
-            ):
+            value = whole_number(values[0]) if len(values) == 1 else None
+            if value is None or value < 1:
                 raise self.error(
                     line_number, f"{tag} must be followed by one positive integer, got {values}."
                 )
-            self.metadata[_INTEGER_TAGS[key]] = int(values[0])
+            self.metadata[_INTEGER_TAGS[key]] = value
         elif key == "classlabel":
             self.has_class = self._boolean(line_number, tag, values[:1])
             self.metadata["classLabel"] = self.has_class
@@ -149,11 +146,21 @@ def _parse_series(header, line_number, text, n_dimensions):
             )
         if header.has_target:
             try:
-                label = float(label)
+                # Python's float() also reads digit-grouping underscores (1_000).
+                if "_" in label:
+                    raise ValueError(label)
+                target = float(label)
             except ValueError:
                 raise header.error(
                     line_number, f"target value {label!r} is not a number."
                 ) from None
+            if not math.isfinite(target):
+                raise header.error(
+                    line_number,
+                    f"target value {label!r} is not finite; regression targets must be finite "
+                    "numbers.",
+                )
+            label = target
     if n_dimensions is not None and len(fields) != n_dimensions:
         raise header.error(
             line_number, f"the series has {len(fields)} dimensions, expected {n_dimensions}."
@@ -181,9 +188,9 @@ def read_ts(path):
     (``@classLabel true ...``), regression targets (``@targetLabel true``) or neither. Missing
     values ``?`` become NaN (even when the header says ``@missing false``); a ``NaN`` written
     as such is read as missing only under ``@missing true``, and infinite values (or values
-    beyond float32's range) are refused. Comment and header
-    lines may hold any bytes (they are decoded leniently, as NATOPS holds a stray byte in a
-    comment); data lines must be ASCII.
+    beyond float32's range) are refused, as are regression targets that are not finite.
+    Comment and header lines may hold any bytes (they are decoded leniently, as NATOPS holds a
+    stray byte in a comment); data lines must be ASCII.
 
     Parameters
     ----------
@@ -211,8 +218,9 @@ def read_ts(path):
     ValueError
         ``@timeStamps true``, a missing ``@data`` tag, data before ``@data``, a series whose
         number of dimensions or length disagrees with the header or with the other series, a
-        non-numeric or infinite value (or ``NaN`` without ``@missing true``), a class label
-        that is not declared, or non-ASCII data. The message names the file and the line.
+        non-numeric or infinite value (or ``NaN`` without ``@missing true``), a regression
+        target that is not a finite number, a class label that is not declared, or non-ASCII
+        data. The message names the file and the line.
 
     Examples
     --------
@@ -233,7 +241,7 @@ def read_ts(path):
     data, targets = [], []
     in_data = False
     n_dimensions = length = None
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise file_error(path, "is UTF-16 text; a .ts file is ASCII (or UTF-8) text.")
     for line_number, raw_line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").splitlines(), 1):

@@ -6,7 +6,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
@@ -17,6 +17,13 @@ from skgesture.preprocessing._base import (
 )
 
 __all__ = ["FrameRateResampler", "interpolate_frames", "resample_length"]
+
+#: Frame rates (frames per second) that FrameRateResampler accepts: from one frame every 1000 s
+#: to a million frames per second, so that rate ratios and time steps stay finite.
+MIN_RATE, MAX_RATE = 1e-3, 1e6
+#: FrameRateResampler makes at most this many output frames per input frame, so that a
+#: mistyped rate or time stamp cannot exhaust memory.
+MAX_UPSAMPLING = 1000
 
 
 def interpolate_frames(recording, positions):
@@ -45,24 +52,52 @@ def resample_length(recording, n_frames):
     return interpolate_frames(recording, np.linspace(0, len(recording) - 1, n_frames))
 
 
-def _rate_positions(n_frames, source_rate, target_rate):
-    """Source frame positions of the frames at ``target_rate`` spanning the same duration."""
+def _checked_n_out(steps, n_frames, what):
+    """``floor(steps) + 1`` output frames for ``steps`` output steps over a recording.
+
+    Refused before anything is allocated when that is more than :data:`MAX_UPSAMPLING` times
+    ``n_frames``; ``what`` says where the frames come from, for the message.
+    """
     # The tolerance keeps the last frame when the duration is an exact multiple of the step.
-    n_out = int(np.floor((n_frames - 1) * target_rate / source_rate + 1e-9)) + 1
+    n_out = np.floor(steps + 1e-9) + 1
+    if not n_out <= MAX_UPSAMPLING * n_frames:  # also refuses NaN
+        raise ValueError(
+            f"{what} would turn {n_frames} frames into {n_out:.4g}, more than "
+            f"{MAX_UPSAMPLING} times as many (FrameRateResampler's limit); are the rates and "
+            "time stamps in frames per second and seconds?"
+        )
+    return int(n_out)
+
+
+def _rate_positions(n_frames, source_rate, target_rate, name):
+    """Source frame positions of the frames at ``target_rate`` spanning the same duration.
+
+    ``name`` says which recording this is, for the message of :func:`_checked_n_out`.
+    """
+    n_out = _checked_n_out(
+        (n_frames - 1) * target_rate / source_rate,
+        n_frames,
+        f"target_rate={target_rate!r} with source_rate={source_rate!r} ({name})",
+    )
     return np.arange(n_out) * (source_rate / target_rate)
 
 
-def _time_positions(times, target_rate):
+def _time_positions(times, target_rate, name):
     """Source frame positions of a uniform grid at ``target_rate`` over strictly rising ``times``.
 
     The grid starts at the first time stamp and ends at or before the last one; each grid time
     becomes a fractional frame position by linear interpolation of the frame index over time,
-    so irregular steps (dropped frames) are evened out.
+    so irregular steps (dropped frames) are evened out. ``name`` names ``times``, for the
+    message of :func:`_checked_n_out`.
     """
-    duration = times[-1] - times[0]
-    # Same tolerance as _rate_positions: a duration that is an exact multiple of the step
-    # keeps its last frame despite rounding in the time stamps.
-    n_out = int(np.floor(duration * target_rate + 1e-9)) + 1
+    with np.errstate(over="ignore"):  # an infinite duration is refused by _checked_n_out
+        duration = times[-1] - times[0]
+        steps = duration * target_rate
+    n_out = _checked_n_out(
+        steps,
+        len(times),
+        f"target_rate={target_rate!r} over the {duration:.4g} s of {name}",
+    )
     grid = times[0] + np.arange(n_out) / target_rate
     return np.interp(grid, times, np.arange(len(times), dtype=np.float64))
 
@@ -145,10 +180,12 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     Parameters
     ----------
     source_rate : float, default=None
-        Frame rate of the input, in frames per second, used when ``transform`` gets no
-        ``times``. None requires ``times`` in every ``transform``.
+        Frame rate of the input, in frames per second (0.001 to 1e6), used when ``transform``
+        gets no ``times``. None requires ``times`` in every ``transform``.
     target_rate : float, default=30.0
-        Frame rate of the output, in frames per second.
+        Frame rate of the output, in frames per second (0.001 to 1e6). A recording comes out
+        with at most 1000 times as many frames as it has (``MAX_UPSAMPLING``): ``transform``
+        refuses rates or time stamps that would make more, before allocating them.
 
     Attributes
     ----------
@@ -202,8 +239,8 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "source_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "target_rate": [Interval(Real, 0, None, closed="neither")],
+        "source_rate": [Interval(Real, MIN_RATE, MAX_RATE, closed="both"), None],
+        "target_rate": [Interval(Real, MIN_RATE, MAX_RATE, closed="both")],
     }
 
     def __init__(self, source_rate=None, target_rate=30.0):
@@ -225,6 +262,13 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         -------
         self : FrameRateResampler
         """
+        for name in ("source_rate", "target_rate"):
+            # Interval(Real) lets booleans through; True frames per second is a mistake.
+            if isinstance(getattr(self, name), bool | np.bool_):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of FrameRateResampler must be a number of frames "
+                    f"per second, not a boolean. Got {getattr(self, name)!r} instead."
+                )
         validate_skeleton_data(self, X, reset=True)
         return self
 
@@ -267,8 +311,10 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            When neither ``times`` nor ``source_rate`` is given, or when ``times`` does not
-            have one valid array per recording (the message names the recording and frame).
+            When neither ``times`` nor ``source_rate`` is given, when ``times`` does not
+            have one valid array per recording (the message names the recording and frame),
+            or when a recording would come out with more than 1000 times as many frames as it
+            has (the message names ``target_rate``, the recording and the number of frames).
         """
         recordings = validate_skeleton_data(self, X, reset=False)
         real = split_recordings(recordings)
@@ -277,12 +323,13 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
             n_frames_dense = recordings.data.shape[1] if dense else None
             stamps = _check_times(times, [len(recording) for recording in real], n_frames_dense)
             positions = [
-                _time_positions(recording_times, self.target_rate) for recording_times in stamps
+                _time_positions(recording_times, self.target_rate, f"times[{index}]")
+                for index, recording_times in enumerate(stamps)
             ]
         elif self.source_rate is not None:
             positions = [
-                _rate_positions(len(recording), self.source_rate, self.target_rate)
-                for recording in real
+                _rate_positions(len(recording), self.source_rate, self.target_rate, f"X[{index}]")
+                for index, recording in enumerate(real)
             ]
         else:
             raise ValueError(
@@ -299,7 +346,7 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         return join_recordings(resampled, recordings.layout, n_frames)
 
     def _n_frames_out(self, n_frames):
-        return len(_rate_positions(n_frames, self.source_rate, self.target_rate))
+        return len(_rate_positions(n_frames, self.source_rate, self.target_rate, "the frame axis"))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
