@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+import math
+import os
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 
-from skgesture.skeleton import get_skeleton
+from skgesture.explain._explanation import _check_integer
+from skgesture.skeleton import Skeleton, get_skeleton
 
 __all__ = ["SkeletonView"]
 
 _TOP_COLOR = "tab:green"
 _OTHER_COLOR = "0.6"
 _BONE_COLOR = "0.35"
+# A GIF stores each frame's duration in hundredths of a second on 16 bits.
+_LONGEST_GIF_FRAME_S = 655.35
+
+
+def _check_movie_path(path, fps):
+    """The animation's output path, once it and ``fps`` are known to make a movie.
+
+    Checked before anything is drawn, and without matplotlib.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path-like object; got {type(path).__name__}.")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise ValueError(f"path={str(path)!r} must end in .gif or .mp4.")
+    if isinstance(fps, bool) or not isinstance(fps, Real):
+        raise TypeError(
+            f"fps must be a positive finite number; got {fps!r} ({type(fps).__name__})."
+        )
+    if not (math.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive finite number; got {fps!r}.")
+    if suffix == ".gif" and fps < 1 / _LONGEST_GIF_FRAME_S:
+        raise ValueError(
+            f"fps={fps!r} is too slow for a GIF, whose frames last at most "
+            f"{_LONGEST_GIF_FRAME_S} s; use fps >= {1 / _LONGEST_GIF_FRAME_S:.5f}."
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot save {path.name}: the folder {str(path.parent)!r} does not exist."
+        )
+    return path
 
 
 class SkeletonView:
@@ -30,6 +65,11 @@ class SkeletonView:
     def __init__(self, explanation, i, skeleton=None):
         if isinstance(skeleton, str):
             skeleton = get_skeleton(skeleton)
+        elif skeleton is not None and not isinstance(skeleton, Skeleton):
+            raise TypeError(
+                "skeleton must be a Skeleton, the name of a built-in skeleton or None; got "
+                f"{type(skeleton).__name__}."
+            )
         self.skeleton = explanation.skeleton if skeleton is None else skeleton
         self.recording = np.asarray(explanation.recordings[i], dtype=float)
         n_joints, n_coords = self.recording.shape[1:]
@@ -55,9 +95,11 @@ class SkeletonView:
         self.bones = self.skeleton.bones if self.skeleton is not None else []
 
     def check_frame(self, frame):
+        frame = _check_integer(frame, "frame")
         n_frames = len(self.recording)
         if not 0 <= frame < n_frames:
             raise ValueError(f"frame={frame} is outside recording {self.i}'s {n_frames} frames.")
+        return frame
 
     def _points(self, frame):
         return self.recording[frame][:, self.axes]  # (joints, 2)
@@ -110,22 +152,19 @@ class SkeletonView:
         return ax
 
     def save(self, path, fps):
+        path = _check_movie_path(path, fps)
         from matplotlib import animation
         from matplotlib.figure import Figure
 
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix == ".gif":
+        if path.suffix.lower() == ".gif":
             writer = animation.PillowWriter(fps=fps)
-        elif suffix == ".mp4":
+        else:
             if not animation.FFMpegWriter.isAvailable():
                 raise ValueError(
                     f"Saving {path.name} needs ffmpeg, which matplotlib cannot find; save a "
                     ".gif instead."
                 )
             writer = animation.FFMpegWriter(fps=fps)
-        else:
-            raise ValueError(f"path={str(path)!r} must end in .gif or .mp4.")
         figure = Figure(figsize=self._figsize(), layout="constrained")
         ax = figure.add_subplot()
         artists = self._setup(ax)

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
 __all__ = ["Explanation"]
+
+
+def _check_integer(value, name):
+    """``value`` if it is an integer (not a bool); a TypeError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r} ({type(value).__name__}).")
+    return int(value)
+
+
+def _check_axes(ax):
+    """``ax`` if it is None or a matplotlib Axes; a TypeError naming ``ax`` otherwise."""
+    from matplotlib.axes import Axes
+
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}.")
+    return ax
 
 
 class Explanation:
@@ -72,6 +90,7 @@ class Explanation:
         )
 
     def _check_index(self, i):
+        i = _check_integer(i, "i")
         if not -len(self) <= i < len(self):
             raise ValueError(f"i={i} is not the index of one of the {len(self)} recordings.")
         return i % len(self)
@@ -87,15 +106,16 @@ class Explanation:
         Parameters
         ----------
         k : int, default=None
-            Joints per frame; None uses ``top_k``.
+            Joints per frame; None uses ``top_k`` (at most the number of joints, as the
+            pictures do).
 
         Returns
         -------
         list of ndarray of shape (lengths[i], k), int
             Joint indices, one array per recording.
         """
-        k = self.top_k if k is None else k
         n_joints = self.heatmaps.shape[2]
+        k = min(self.top_k, n_joints) if k is None else _check_integer(k, "k")
         if not 1 <= k <= n_joints:
             raise ValueError(f"k={k} must be between 1 and the number of joints, {n_joints}.")
         # A stable sort keeps ties (e.g. frames where nothing mattered) in joint order.
@@ -126,6 +146,7 @@ class Explanation:
         import matplotlib.pyplot as plt
 
         i = self._check_index(i)
+        _check_axes(ax)
         n_joints = self.heatmaps.shape[2]
         if ax is None:
             height = min(2 + 0.22 * n_joints, 18)
@@ -164,8 +185,8 @@ class Explanation:
         from skgesture.explain._animation import SkeletonView
 
         view = SkeletonView(self, self._check_index(i), skeleton)
-        view.check_frame(frame)
-        return view.draw_still(frame, ax)
+        frame = view.check_frame(frame)
+        return view.draw_still(frame, _check_axes(ax))
 
     def animate(self, i, path, skeleton=None, fps=10):
         """Save recording ``i`` as an animation of the skeleton with its top joints in green.
@@ -178,8 +199,9 @@ class Explanation:
             Output file: ``.gif`` (pillow) or ``.mp4`` (needs ffmpeg).
         skeleton : Skeleton or str, default=None
             Bones to draw; None uses the explainer's skeleton.
-        fps : int, default=10
-            Frames per second of the animation.
+        fps : float, default=10
+            Frames per second of the animation: a positive finite number (for a GIF at least
+            1 / 655.35, the format's longest frame being 655.35 s).
 
         Returns
         -------

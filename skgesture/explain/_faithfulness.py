@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
+import threading
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skgesture.explain._explanation import Explanation, _check_integer
+from skgesture.explain._gradcam import GradCAMExplainer, _exclusive
 
 __all__ = [
     "pointing_game",
@@ -19,7 +24,32 @@ __all__ = [
 ]
 
 
+# Redrawing weights seeds torch's global generator: concurrent checks take turns.
+_RANDOMIZE_LOCK = threading.Lock()
+
+
+def _check_explanation(explanation):
+    if not isinstance(explanation, Explanation):
+        raise TypeError(
+            "explanation must be an Explanation, as made by GradCAMExplainer.explain; got "
+            f"{type(explanation).__name__}."
+        )
+
+
+def _check_explainer(explainer):
+    if not isinstance(explainer, GradCAMExplainer):
+        raise TypeError(f"explainer must be a GradCAMExplainer; got {type(explainer).__name__}.")
+    check_is_fitted(explainer)
+
+
 def _check_relevance(explanation, relevance):
+    _check_explanation(explanation)
+    if isinstance(relevance, (str, bytes)) or not hasattr(relevance, "__iter__"):
+        raise TypeError(
+            "relevance must be a list of boolean masks of shape (n_frames_i, n_joints), one "
+            f"per explained recording; got {type(relevance).__name__}."
+        )
+    relevance = list(relevance)
     if len(relevance) != len(explanation):
         raise ValueError(
             f"relevance has {len(relevance)} masks but the explanation has {len(explanation)} "
@@ -27,7 +57,10 @@ def _check_relevance(explanation, relevance):
         )
     masks = []
     for i, mask in enumerate(relevance):
-        mask = np.asarray(mask, dtype=bool)
+        try:
+            mask = np.asarray(mask, dtype=bool)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"relevance[{i}] is not an array of booleans: {error}") from None
         expected = explanation.heatmap(i).shape
         if mask.shape != expected:
             raise ValueError(
@@ -141,14 +174,31 @@ def deletion_curve(explainer, X, *, explanation=None, order="explanation", n_ste
     """
     from skgesture.utils.validation import check_dataset
 
+    _check_explainer(explainer)
     if order not in ("explanation", "random"):
         raise ValueError(f"order must be 'explanation' or 'random'; got {order!r}.")
+    if _check_integer(n_steps, "n_steps") < 1:
+        raise ValueError(f"n_steps must be at least 1; got {n_steps}.")
+    rng = check_random_state(seed)
     if explanation is None:
         explanation = explainer.explain(X)
+    _check_explanation(explanation)
     data, lengths, _ = check_dataset(X)
+    if len(explanation) != len(lengths) or explanation.heatmaps.shape[2] != data.shape[2]:
+        raise ValueError(
+            f"explanation explains {len(explanation)} recordings of "
+            f"{explanation.heatmaps.shape[2]} joints but X holds {len(lengths)} of "
+            f"{data.shape[2]}; pass the explanation of X, or None."
+        )
+    classes = explainer.classes_.tolist()
+    unknown = sorted({str(label) for label in explanation.target.tolist() if label not in classes})
+    if unknown:
+        raise ValueError(
+            f"explanation explains classes {unknown} that are not classes of the explainer's "
+            f"estimator, {classes}."
+        )
     recordings = [recording[:length].copy() for recording, length in zip(data, lengths)]
     n_joints = data.shape[2]
-    rng = check_random_state(seed)
     if order == "explanation":
         ranking = np.argsort(-explanation.joint_importance, axis=1, kind="stable")
     else:
@@ -171,9 +221,12 @@ def _randomized(estimator, seed):
     """A copy of a fitted network estimator whose network weights are drawn afresh."""
     import torch
 
-    estimator = copy.deepcopy(estimator)
+    network = (estimator[-1] if isinstance(estimator, Pipeline) else estimator).net_.module_
+    # Not while an explanation of the network is running: its hook would be copied along.
+    with _exclusive(network):
+        estimator = copy.deepcopy(estimator)
     classifier = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-    with torch.random.fork_rng(devices=[]):
+    with _RANDOMIZE_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         for layer in classifier.net_.module_.modules():
             if hasattr(layer, "reset_parameters"):
@@ -194,7 +247,7 @@ def randomization_check(explainer, X, *, seed=0, X_reference=None):
     explainer : fitted GradCAMExplainer
     X : list of array-like or array-like
     seed : int, default=0
-        Seed of the random weights.
+        Seed of the random weights, between 0 and 2**64 - 1.
     X_reference : list of array-like, array-like or None, default=None
         Only for an explainer fitted with reference recordings (``fit(X_reference)``): the
         random copy learns its own reference from them. None uses ``X`` in that case.
@@ -208,6 +261,9 @@ def randomization_check(explainer, X, *, seed=0, X_reference=None):
     """
     from scipy.stats import spearmanr
 
+    _check_explainer(explainer)
+    if not 0 <= _check_integer(seed, "seed") < 2**64:
+        raise ValueError(f"seed must be between 0 and 2**64 - 1; got {seed}.")
     trained = explainer.explain(X)
     random_explainer = clone(explainer).set_params(
         estimator=_randomized(explainer.estimator_, seed)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import weakref
 from numbers import Integral
 
 import numpy as np
@@ -122,6 +124,10 @@ default="hirescam"
     The explainer changes nothing in the model: hooks live only inside :meth:`explain` and are
     removed even on error, the network's training mode is restored, no parameter gradient is
     stored and no file is written.
+
+    One fitted explainer may explain from several threads at once and gives the maps of
+    one-at-a-time calls: the passes through one network take turns, since its training mode
+    is shared by every thread.
 
     Examples
     --------
@@ -274,8 +280,8 @@ default="hirescam"
         device = next(module.parameters()).device
         x = torch.zeros(shape, device=device)
         lengths = torch.tensor([n_frames], device=device)
-        with _evaluation_mode(module), _LayerRecorder(module, self.layer_) as recorder:
-            with torch.no_grad():
+        with _exclusive(module), _evaluation_mode(module):
+            with _LayerRecorder(module, self.layer_) as recorder, torch.no_grad():
                 module(x, lengths)
         self._joint_axis(recorder.activation.shape)
 
@@ -388,8 +394,11 @@ default="hirescam"
                 x = torch.from_numpy(data[batch]).to(device)
                 yield x, torch.from_numpy(lengths[batch]).to(device), batch
 
+        # The network's mode, torch's thread count and the cuDNN switch are shared by every
+        # thread, so concurrent explanations of one network take turns (see _exclusive).
         # cuDNN's LSTM has no backward pass in evaluation mode; the native kernels do.
         with (
+            _exclusive(module),
             _torch_threads(getattr(self.classifier_, "n_threads", None)),
             _evaluation_mode(module),
             torch.enable_grad(),
@@ -531,6 +540,27 @@ def _pipeline_mapping(estimator, n_network_joints):
     return joints, rescales_time
 
 
+# One lock per network, kept outside both the network and the explainer: pickling, cloning and
+# saving either stay untouched, and two explainers of one network take turns too.
+_NETWORK_LOCKS = weakref.WeakKeyDictionary()
+_NETWORK_LOCKS_GUARD = threading.Lock()
+
+
+def _exclusive(module):
+    """The lock that makes explanations of ``module`` take turns.
+
+    Explaining switches the whole network to evaluation mode and back, and sets torch's
+    thread count and the cuDNN switch, which every thread shares: a second explanation of the
+    same network running meanwhile would find the network back in training mode (batch
+    statistics, dropout) halfway through its pass.
+    """
+    with _NETWORK_LOCKS_GUARD:
+        lock = _NETWORK_LOCKS.get(module)
+        if lock is None:
+            lock = _NETWORK_LOCKS[module] = threading.RLock()
+    return lock
+
+
 @contextlib.contextmanager
 def _evaluation_mode(module):
     """Evaluation mode (dropout off, running batch statistics) inside the block only."""
@@ -555,17 +585,25 @@ def _masked(heat, lengths):
 
 
 class _LayerRecorder:
-    """Keep the output of one submodule during a forward pass; the hook lives in the block."""
+    """Keep the output of one submodule during a forward pass; the hook lives in the block.
+
+    The hook sits on a network that other threads may run meanwhile (``predict``, another
+    explainer): it keeps only the outputs of passes made by the thread that entered the block,
+    so each recorder sees its own pass's activation and nobody else's.
+    """
 
     def __init__(self, module, name):
         self.layer = module.get_submodule(name)
         self.activation = None
         self._handle = None
+        self._thread = None
 
     def _keep(self, layer, inputs, output):
-        self.activation = output
+        if threading.get_ident() == self._thread:
+            self.activation = output
 
     def __enter__(self):
+        self._thread = threading.get_ident()
         self._handle = self.layer.register_forward_hook(self._keep)
         return self
 
