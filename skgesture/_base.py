@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import reprlib
 import warnings
 from numbers import Integral, Real
 
@@ -27,7 +28,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state, compute_class_weight
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     assert_all_finite,
@@ -98,7 +99,8 @@ COMMON_PARAMETERS_DOC = """\
     n_threads : int or None, default={n_threads}
         Number of torch threads during ``fit`` and ``predict`` (the previous setting is
         restored afterwards); set it to 1 inside ``GridSearchCV(n_jobs=...)`` to avoid
-        oversubscribing the cores. None leaves torch's setting alone.
+        oversubscribing the cores. None leaves torch's setting alone. At most 1024 (far
+        more threads crash torch's thread pool).
     callbacks : list of skorch callbacks or None, default={callbacks}
         Extra skorch callbacks (instances or ``(name, callback)`` pairs); they are copied,
         so the fitted ones live in ``net_.callbacks_``.
@@ -153,7 +155,7 @@ COMMON_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
-    "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+    "n_threads": [Interval(Integral, 1, 1024, closed="both"), None],
     "callbacks": [list, None],
     "net_params": [dict, None],
 }
@@ -247,16 +249,21 @@ class _BestEpochWeights(Callback):
     """Keep, in memory, the network weights of the best completed epoch.
 
     "Best" is the lowest validation loss, or the lowest training loss when nothing is held out.
-    Used to recover a usable model when training is interrupted (skorch ends its loop quietly on
-    ``KeyboardInterrupt``); no file is written.
+    An epoch is completed once every other callback has ended it, so this callback runs after
+    the user's. Used to recover a usable model when training is interrupted (skorch ends its
+    loop quietly on ``KeyboardInterrupt``); no file is written.
     """
 
     def on_train_begin(self, net, **kwargs):
         self.best_loss_ = math.inf
         self.best_epoch_ = None
         self.best_state_ = None
+        # Epochs are counted from this training run's start: a warm start continues the history.
+        self.first_epoch_ = len(net.history)
+        self.completed_epochs_ = 0
 
     def on_epoch_end(self, net, **kwargs):
+        self.completed_epochs_ = len(net.history) - self.first_epoch_
         row = net.history[-1]
         loss = row.get("valid_loss", row.get("train_loss"))
         if loss is not None and loss < self.best_loss_:
@@ -265,15 +272,25 @@ class _BestEpochWeights(Callback):
             self.best_state_ = copy.deepcopy(net.module_.state_dict())
 
 
+def _stopped_early(net):
+    """Whether an ``EarlyStopping`` callback ended training (skorch's way: KeyboardInterrupt)."""
+    return any(
+        isinstance(callback, EarlyStopping) and callback.misses_ >= callback.patience
+        for _, callback in net.callbacks_
+    )
+
+
 def _recover_from_interrupt(estimator, net):
     """After Ctrl+C, restore the best completed epoch and warn; return whether it happened.
 
-    skorch ends its training loop quietly on ``KeyboardInterrupt``; an epoch it did not
-    finish has no duration (``dur``) in its history row.
+    skorch ends its training loop quietly on ``KeyboardInterrupt``, whether it comes mid-epoch
+    or from a callback ending an epoch, and ``EarlyStopping`` stops training by raising one. So
+    training was interrupted when fewer than ``max_epochs`` epochs completed and no early
+    stopping ended it.
     """
-    if len(net.history) > 0 and "dur" in net.history[-1]:
-        return False
     best = dict(net.callbacks_)["best_epoch_weights"]
+    if best.completed_epochs_ >= net.max_epochs or _stopped_early(net):
+        return False
     epoch = len(net.history)
     if best.best_state_ is None:
         restored = "no epoch had completed, so the weights are those of the interrupted batch"
@@ -290,15 +307,14 @@ def _recover_from_interrupt(estimator, net):
 
 
 def training_callbacks(estimator, early_stopping):
-    """The skorch callbacks every skgesture estimator trains with, then the user's own.
+    """The skorch callbacks every skgesture estimator trains with, around the user's own.
 
-    NaN-loss check, in-memory best weights (for Ctrl+C), early stopping on the validation loss
-    when ``early_stopping``, the learning-rate schedule, a progress bar at ``verbose >= 2``.
+    NaN-loss check, early stopping on the validation loss when ``early_stopping``, the
+    learning-rate schedule, a progress bar at ``verbose >= 2``, then the user's callbacks
+    (checked here) and last the in-memory best weights (for Ctrl+C).
     """
-    callbacks = [
-        ("finite_loss", _FiniteLossCheck()),
-        ("best_epoch_weights", _BestEpochWeights()),
-    ]
+    user_callbacks = _check_callbacks(estimator)
+    callbacks = [("finite_loss", _FiniteLossCheck())]
     if early_stopping:
         stopper = EarlyStopping(monitor="valid_loss", patience=estimator.patience, load_best=True)
         callbacks.append(("early_stopping", stopper))
@@ -309,7 +325,28 @@ def training_callbacks(estimator, early_stopping):
         from skorch.callbacks import ProgressBar
 
         callbacks.append(("progress_bar", ProgressBar()))
-    return callbacks + copy.deepcopy(list(estimator.callbacks or []))
+    # Last, so that an epoch counts as completed only once every other callback has ended it.
+    best_weights = ("best_epoch_weights", _BestEpochWeights())
+    return callbacks + copy.deepcopy(user_callbacks) + [best_weights]
+
+
+def _check_callbacks(estimator):
+    """The ``callbacks`` parameter as a list, each entry checked to be one skorch understands."""
+    callbacks = list(estimator.callbacks or [])
+    for index, entry in enumerate(callbacks):
+        pair = isinstance(entry, tuple | list) and len(entry) == 2
+        callback = entry[1] if pair else entry
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if is_callback and (not pair or isinstance(entry[0], str)):
+            continue
+        raise InvalidParameterError(
+            f"The 'callbacks' parameter of {type(estimator).__name__} must be a list of skorch "
+            f"Callbacks or (name, Callback) pairs with a str name; callbacks[{index}] is "
+            f"{reprlib.repr(entry)} ({type(entry).__name__})."
+        )
+    return callbacks
 
 
 @contextlib.contextmanager

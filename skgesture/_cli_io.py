@@ -1,5 +1,6 @@
 """What the ``skgesture`` command reads and writes: data sets named on the command line, saved
-models, output paths that must not be overwritten, and progress bars.
+models (written only in the pickle-free ``.npz`` format; read by content, never by name),
+output paths that must not be overwritten, and progress bars.
 
 Shared by :mod:`skgesture.cli` and :mod:`skgesture.reproduce`. Every failure a user can cause
 (a missing path, a malformed file, an existing output) is raised as ``OSError`` or
@@ -105,25 +106,37 @@ def check_output(path, force):
     return path
 
 
+#: How every zip archive, and so every ``.npz`` file, begins.
+ZIP_MAGIC = b"PK\x03\x04"
+#: Names of pickle files, which the command never writes.
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+def check_model_output(path, force):
+    """Check ``path`` for ``train --out``: the command writes only the pickle-free format."""
+    if Path(path).suffix.lower() in PICKLE_SUFFIXES:
+        raise ValueError(
+            f"--out {os.fspath(path)!r} names a pickle file, but 'skgesture train' writes only "
+            "the pickle-free .npz format (no code runs when it is loaded); name it e.g. "
+            "model.npz."
+        )
+    return check_output(path, force)
+
+
 def save_model(model, path):
-    """Write a fitted model: ``.npz`` without pickle (bare classifiers only), else joblib."""
-    path = Path(path)
-    if path.suffix == ".npz":
-        if not hasattr(model, "save"):
-            raise ValueError(f"{type(model).__name__} cannot be saved as .npz; use .joblib.")
-        model.save(path)
-    else:
-        import joblib
+    """Write a fitted model in the pickle-free ``.npz`` format, whatever the name of ``path``."""
+    from skgesture._persistence import save
 
-        joblib.dump(model, path)
-    return path
+    save(model, path)
+    return Path(path)
 
 
-def load_model(path):
-    """Read a model written by :func:`save_model` (or ``joblib.dump``) and check it is fitted.
+def load_model(path, *, allow_pickle=False):
+    """Read a model file and check it holds a fitted model.
 
-    A ``.joblib`` file is a pickle: load only files you trust. ``.npz`` files load without
-    pickle.
+    The format is decided by the file's content, never by its name: a zip archive is read
+    without pickle (:func:`skgesture._persistence.load`); anything else is refused unless
+    ``allow_pickle``, which loads it with ``joblib.load`` and so runs any code stored in it.
     """
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
@@ -131,10 +144,18 @@ def load_model(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such model file: {os.fspath(path)!r}")
-    if path.suffix == ".npz":
+    with path.open("rb") as file:
+        magic = file.read(len(ZIP_MAGIC))
+    if magic == ZIP_MAGIC:
         from skgesture._persistence import load
 
         model = load(path)
+    elif not allow_pickle:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not a pickle-free .npz model (it is not a zip archive); "
+            "if it is a joblib/pickle file you trust, pass --allow-pickle, which runs any code "
+            "stored in the file."
+        )
     else:
         import joblib
 

@@ -57,6 +57,16 @@ def _common_options():
     return common
 
 
+def _allow_pickle_option(command):
+    command.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load a MODEL that is a pickle (joblib) file instead of the pickle-free .npz "
+        "format. Loading a pickle EXECUTES ANY CODE STORED IN THE FILE: use it only for files "
+        "you made or fully trust",
+    )
+
+
 def build_parser():
     """The argument parser of the ``skgesture`` command."""
     common = _common_options()
@@ -84,9 +94,9 @@ def build_parser():
     train.add_argument(
         "--out",
         metavar="FILE",
-        default="model.joblib",
-        help="where to save the model (default: model.joblib; .npz saves CNN/FC/LSTM "
-        "without pickle)",
+        default="model.npz",
+        help="where to save the model, always in the pickle-free .npz format (default: "
+        "model.npz; .joblib, .pkl and .pickle names are refused)",
     )
     train.add_argument(
         "--cv",
@@ -108,14 +118,14 @@ def build_parser():
         parents=[common],
         help="predict the class of each recording of DATA (CSV on stdout)",
         description="Predict each recording of DATA with a model saved by 'skgesture "
-        "train'; writes one CSV row per recording (recording, predicted[, proba_<class>...]). "
-        "A .joblib model is a pickle: load only files you trust.",
+        "train'; writes one CSV row per recording (recording, predicted[, proba_<class>...]).",
         epilog=_EPILOG,
     )
-    predict.add_argument("model", metavar="MODEL", help="model file (.joblib or .npz)")
+    predict.add_argument("model", metavar="MODEL", help="model file saved by 'skgesture train'")
     predict.add_argument("data", metavar="DATA", help="folder of CSV files, one CSV file, ...")
     predict.add_argument("--proba", action="store_true", help="add the class probabilities")
     predict.add_argument("--out", metavar="FILE", help="write the CSV here instead of stdout")
+    _allow_pickle_option(predict)
 
     explain = commands.add_parser(
         "explain",
@@ -124,7 +134,7 @@ def build_parser():
         description="Explain a model's prediction for one CSV recording: which joints, in "
         "which frames, drove it. Writes <name>_heatmap.png and <name>_skeleton.gif.",
     )
-    explain.add_argument("model", metavar="MODEL", help="model file (.joblib or .npz)")
+    explain.add_argument("model", metavar="MODEL", help="model file saved by 'skgesture train'")
     explain.add_argument("file", metavar="FILE.csv", help="one MocapLab CSV recording")
     explain.add_argument(
         "--out", metavar="DIR", default=".", help="folder of the pictures (default: .)"
@@ -151,6 +161,7 @@ def build_parser():
         help="recordings to measure the maps against, e.g. the training folder: a joint that "
         "stays still where they move then counts as evidence (default: none, zero reference)",
     )
+    _allow_pickle_option(explain)
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -219,17 +230,33 @@ def _say(args, message):
         print(message, file=sys.stderr)
 
 
+def _fit_or_stop(estimator, X, y):
+    """Fit ``estimator``, raising ``KeyboardInterrupt`` when Ctrl+C cut any stage of it short.
+
+    The estimators catch Ctrl+C, keep an under-trained model and set ``interrupted_``
+    (SSLClassifier re-raises it when pre-training is cut); the command keeps nothing.
+    """
+    with warnings.catch_warnings():
+        # That warning says the under-trained model was kept, which the command does not do.
+        warnings.filterwarnings("ignore", "^.* training was interrupted ", UserWarning)
+        model = estimator.fit(X, y)
+    if model.interrupted_:
+        raise KeyboardInterrupt
+    return model
+
+
 def train(args):
     """``skgesture train``: cross-validated accuracy, then the model fitted on all and saved."""
     import numpy as np
     from sklearn.base import clone
 
-    from skgesture._cli_io import check_output, load_data, progress, save_model
+    from skgesture._cli_io import check_model_output, load_data, progress, save_model
+    from skgesture._persistence import check_savable
     from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
 
     _check_positive(args.epochs, "--epochs")
     _check_positive(args.cv, "--cv", minimum=0)
-    out = check_output(args.out, args.force)
+    out = check_model_output(args.out, args.force)
     dataset = load_data(args.data, args.labels, split="train")
     labelled = labelled_mask(dataset.target)
     if not labelled.any():
@@ -252,6 +279,7 @@ def train(args):
     if len(classes) < 2:
         raise UsageError(f"{args.data!r} has only one class ({classes[0]!r}); nothing to learn.")
     estimator = _estimator(args.model, args)
+    check_savable(estimator)
     n_unlabelled = int((~labelled[keep]).sum())
     _say(
         args,
@@ -270,7 +298,7 @@ def train(args):
         for train_idx, test_idx in progress(
             folds.split(X, y), total=n_splits, desc="cross-validation", quiet=args.quiet
         ):
-            model = clone(estimator).fit([X[i] for i in train_idx], y[train_idx])
+            model = _fit_or_stop(clone(estimator), [X[i] for i in train_idx], y[train_idx])
             test_y = np.array(y[test_idx].tolist())
             scores.append(model.score([X[i] for i in test_idx], test_y))
         print(
@@ -278,7 +306,7 @@ def train(args):
             f"+/- {np.std(scores):.3f} (folds: {', '.join(f'{s:.3f}' for s in scores)})"
         )
     _say(args, f"Fitting on all {len(X)} recordings...")
-    model = clone(estimator).fit(X, y)
+    model = _fit_or_stop(clone(estimator), X, y)
     save_model(model, out)
     print(f"Model saved to {out}")
     return 0
@@ -292,7 +320,7 @@ def predict(args):
     from skgesture._cli_io import check_output, load_data, load_model
 
     out = check_output(args.out, args.force) if args.out else None
-    model = load_model(args.model)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     dataset = load_data(args.data, split="test")
     header = ["recording", "predicted"]
     rows = [[name] for name in dataset.names]
@@ -317,6 +345,26 @@ def predict(args):
     return 0
 
 
+@contextlib.contextmanager
+def _output_folder(folder):
+    """Create ``folder`` if missing and yield a list to append the files written to; on any
+    error, a folder this run created is removed with those files, so nothing is left behind."""
+    created = not folder.is_dir()
+    if created:
+        folder.mkdir()
+    written = []
+    try:
+        yield written
+    except BaseException:
+        if created:
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
 def explain(args):
     """``skgesture explain``: heatmap PNG and skeleton GIF of one recording's explanation."""
     import matplotlib
@@ -328,18 +376,8 @@ def explain(args):
     from skgesture.explain import GradCAMExplainer
 
     _check_positive(args.top_k, "--top-k")
-    folder = Path(args.out)
-    if not folder.is_dir():
-        # Create the output folder itself (like `mkdir`), but not a missing path above it.
-        if not folder.parent.is_dir():
-            raise FileNotFoundError(f"No such folder: {os.fspath(folder.parent)!r} (--out)")
-        if folder.exists():
-            raise FileExistsError(f"--out {os.fspath(folder)!r} exists and is not a folder")
-        folder.mkdir()
-    stem = Path(args.file).stem
-    heatmap_path = check_output(folder / f"{stem}_heatmap.png", args.force)
-    gif_path = check_output(folder / f"{stem}_skeleton.gif", args.force)
-    model = load_model(args.model)
+    # Every input is read before anything is created, so a bad one leaves no trace.
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not Path(args.file).is_file():
         raise FileNotFoundError(f"No such file: {args.file!r} (FILE.csv is one recording)")
     recording = load_data(args.file)
@@ -347,6 +385,19 @@ def explain(args):
     if args.reference is not None:
         _say(args, f"Reading the reference recordings {args.reference}...")
         reference = load_data(args.reference).data
+    folder = Path(args.out)
+    stem = Path(args.file).stem
+    if folder.is_dir():
+        heatmap_path = check_output(folder / f"{stem}_heatmap.png", args.force)
+        gif_path = check_output(folder / f"{stem}_skeleton.gif", args.force)
+    # Create the output folder itself (like `mkdir`), but not a missing path above it.
+    elif folder.exists():
+        raise FileExistsError(f"--out {os.fspath(folder)!r} exists and is not a folder")
+    elif not folder.parent.is_dir():
+        raise FileNotFoundError(f"No such folder: {os.fspath(folder.parent)!r} (--out)")
+    else:
+        heatmap_path = folder / f"{stem}_heatmap.png"
+        gif_path = folder / f"{stem}_skeleton.gif"
     method = args.method
     if method == "auto":
         classifier = model[-1] if hasattr(model, "steps") else model
@@ -359,11 +410,14 @@ def explain(args):
         skeleton=recording.skeleton,
     ).fit(reference)
     explanation = explainer.explain(recording.data)
-    ax = explanation.plot(0)
-    ax.figure.savefig(heatmap_path, dpi=100)
-    plt.close(ax.figure)
-    _say(args, "Drawing the skeleton animation...")
-    explanation.animate(0, gif_path)
+    with _output_folder(folder) as written:
+        ax = explanation.plot(0)
+        written.append(heatmap_path)
+        ax.figure.savefig(heatmap_path, dpi=100)
+        plt.close(ax.figure)
+        _say(args, "Drawing the skeleton animation...")
+        written.append(gif_path)
+        explanation.animate(0, gif_path)
     importance = explanation.joint_importance[0]
     top = importance.argsort()[::-1][:5]
     print(f"{stem}: predicted {explanation.predicted[0]} ({method})")

@@ -886,7 +886,7 @@ class SSLClassifier(SkeletonClassifierBase):
         self.n_labeled_ = int(labelled.sum())
         self._train(data[labelled], lengths[labelled], y_known, y_codes, resume)
         self.n_pseudo_labeled_ = 0
-        if not resume:
+        if not (resume or self.interrupted_):  # Ctrl+C in any stage stops the whole fit
             self._self_train(data, lengths, labelled, y_codes)
         return self
 
@@ -969,6 +969,8 @@ class SSLClassifier(SkeletonClassifierBase):
             codes = np.concatenate([y_codes, predicted[chosen]])
             self._train(data[index], lengths[index], self.classes_[codes], codes, resume=False)
             self.n_pseudo_labeled_ = len(chosen)
+            if self.interrupted_:
+                return
 
     def _pretrain(self, data):
         if self.pretrainer is None:
@@ -986,6 +988,10 @@ class SSLClassifier(SkeletonClassifierBase):
             check_is_fitted(pretrainer)
         except Exception:  # NotFittedError, or an estimator check_is_fitted cannot judge
             pretrainer = clone(pretrainer).fit(data)
+            if pretrainer.interrupted_:
+                # Ctrl+C while pre-training: no classifier exists yet, so there is no
+                # under-trained model to keep; fit stops and leaves the estimator as it was.
+                raise KeyboardInterrupt from None
         network = getattr(getattr(pretrainer, "net_", None), "module_", None)
         if network is None or not hasattr(network, "encoder"):
             raise ValueError(

@@ -41,7 +41,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model(folder, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    path = tmp_path_factory.mktemp("model") / "model.npz"
     status = main(
         ["train", str(folder), "--epochs", "2", "--cv", "2", "--out", str(path), "--quiet"]
     )
@@ -146,7 +146,7 @@ def test_malformed_inputs_are_named(folder, model, tmp_path, capsys):
     assert_one_line_error(capsys.readouterr().err, "broken.csv")
 
     assert main(["predict", str(broken), str(folder)]) == 2
-    assert_one_line_error(capsys.readouterr().err, "is not a model")
+    assert_one_line_error(capsys.readouterr().err, "is not a pickle-free .npz model")
 
     assert main(["train", str(tmp_path), "--epochs", "1"]) == 2  # holds broken.csv only
     assert_one_line_error(capsys.readouterr().err, "broken.csv")
@@ -159,11 +159,11 @@ def test_unlabelled_recordings_only_train_the_ssl_model(tmp_path, capsys):
     folder = make_sample_mocap_folder(tmp_path / "mocap", 12, min_frames=10, max_frames=20)
     table = folder / "Annotation_gloses.csv"
     table.write_text("\n".join(table.read_text().splitlines()[:9]) + "\n")  # 8 of 12 labelled
-    out = tmp_path / "cnn.joblib"
+    out = tmp_path / "cnn.npz"
     assert main(["train", str(folder), "--epochs", "1", "--cv", "0", "--out", str(out)]) == 0
     assert "Leaving out 4 unlabelled recordings" in capsys.readouterr().err
 
-    out = tmp_path / "ssl.joblib"
+    out = tmp_path / "ssl.npz"
     args = ["--model", "ssl", "--epochs", "1", "--cv", "2", "--out", str(out)]
     assert main(["train", str(folder), *args]) == 0
     captured = capsys.readouterr()

@@ -459,3 +459,66 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+class _CtrlCInTraining(Callback):
+    """Ctrl+C in the first batch of the ``n``-th training the fit starts (1 = the first);
+    ``started`` is a function shared by every copy of the callback that counts the starts."""
+
+    def __init__(self, started, n):
+        self.started = started
+        self.n = n
+
+    def on_train_begin(self, net, **kwargs):
+        self.number_ = self.started()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and self.number_ == self.n:
+            raise KeyboardInterrupt
+
+
+def _start_counter():
+    count = {"n": 0}
+
+    def started():
+        count["n"] += 1
+        return count["n"]
+
+    return started, count
+
+
+def test_ctrl_c_during_pretraining_stops_the_fit_and_keeps_nothing(data):
+    X, labels = data
+    interrupted = AutoencoderPretrainer(max_epochs=5, callbacks=[_CtrlCAt(epoch=2)], **TINY_TRUNK)
+    model = SSLClassifier(pretrainer=interrupted, max_epochs=3, n_threads=1)
+    with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning, match="interrupted"):
+        model.fit(X, hide_labels(labels, 6))
+    assert not hasattr(model, "classes_")
+
+
+@pytest.mark.parametrize(
+    "stop_at, trainings",
+    [
+        pytest.param(2, 2, id="fine-tuning"),
+        pytest.param(3, 3, id="from-scratch teacher"),
+        pytest.param(4, 4, id="first self-training round"),
+    ],
+)
+def test_ctrl_c_in_any_stage_stops_every_later_one(data, pretrainer, stop_at, trainings):
+    X, labels = data
+    started, count = _start_counter()
+    model = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        linear_probe_epochs=2,
+        max_epochs=3,
+        self_training=2,
+        self_training_threshold=0.01,
+        callbacks=[("ctrl_c", _CtrlCInTraining(started, stop_at))],
+        random_state=0,
+        n_threads=1,
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(X, hide_labels(labels, 6))
+    assert model.interrupted_
+    assert count["n"] == trainings  # probe, fine-tune, from scratch, rounds
+    assert model.predict(X[:2]).shape == (2,)
