@@ -1,10 +1,10 @@
 """Cost on CPU: parameters, training time per sample, single-recording latency, peak memory.
 
 Every model sees the paper's input size: 111 ``make_gestures`` recordings padded to
-100 frames x 79 joints x 3 coordinates. The paper's 256x256 CNN (``skgesture.nn.PaperCNN``,
-layer sizes from its public code) is timed for one epoch on a subset rather than trained to
-the end, and ours for 5 epochs (time to convergence is in ``natops.json``). Each model runs in
-its own process so that peak memory is its own.
+100 frames x 79 joints x 3 coordinates. The paper's 256x256 CNN (``PaperCNN`` from
+``paper_cnn.py``, layer sizes from its public code) is timed for one epoch on a subset rather
+than trained to the end, and ours for 5 epochs (time to convergence is in ``natops.json``).
+Each model runs in its own process so that peak memory is its own.
 
     python benchmarks/cost.py
 """
@@ -21,6 +21,7 @@ import time
 import numpy as np
 import torch
 from _common import peak_rss_mb, write_result
+from paper_cnn import PaperCNN
 
 OURS = ("FCClassifier", "CNNClassifier", "CNNClassifier(architecture='temporal')", "LSTMClassifier")
 PAPER = "paper CNN (256x256, VGG-like)"
@@ -84,8 +85,6 @@ def measure_ours(name, n_epochs=5):
 
 
 def measure_paper(n_samples=16, batch_size=4):
-    from skgesture.nn import PaperCNN
-
     torch.manual_seed(0)
     X, y = _data()
     x = torch.from_numpy(X[:n_samples])

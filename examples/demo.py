@@ -7,7 +7,7 @@ pictures, written up in reports/demo/report.md and report.html (every number in 
 Drop ``quick=True`` for the full-size run (79 joints, 100 frames, default networks).
 """
 
-from skgesture.reproduce import run_reproduction
+from skgesture.app.reproduce import run_reproduction
 
 if __name__ == "__main__":
     report = run_reproduction(data="sample", out="reports/demo", quick=True, force=True)

@@ -2,6 +2,6 @@
 
 import sys
 
-from skgesture.cli import main
+from skgesture.app.cli import main
 
 sys.exit(main())

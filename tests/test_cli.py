@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from skgesture.cli import main
+from skgesture.app.cli import main
 from skgesture.datasets import make_sample_mocap_folder
 
 pytest.importorskip("matplotlib")
@@ -52,7 +52,7 @@ def model(folder, tmp_path_factory):
 def test_help_answers_without_importing_torch():
     code = (
         "import sys\n"
-        "from skgesture.cli import main\n"
+        "from skgesture.app.cli import main\n"
         "for argv in (['--help'], ['train', '--help'], ['reproduce', '--help']):\n"
         "    try:\n"
         "        main(argv)\n"

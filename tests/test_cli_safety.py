@@ -19,7 +19,7 @@ import skgesture._base
 import skgesture.ssl
 from skgesture import CNNClassifier
 from skgesture._persistence import load
-from skgesture.cli import main
+from skgesture.app.cli import main
 from skgesture.datasets import make_sample_mocap_folder
 from skgesture.ssl import AutoencoderPretrainer
 
@@ -144,7 +144,7 @@ def test_train_refuses_a_pickle_name_before_training(folder, tmp_path, monkeypat
     def no_training(*args):
         raise AssertionError("an estimator was built")
 
-    monkeypatch.setattr("skgesture.cli._estimator", no_training)
+    monkeypatch.setattr("skgesture.app.cli._estimator", no_training)
     out = tmp_path / name
     assert main(["train", str(folder), "--out", str(out)]) == 2
     err = one_line_error(capsys)
@@ -164,7 +164,7 @@ def test_train_refuses_a_model_it_cannot_save_before_training(
 ):
     CountsFits.fits = 0
     monkeypatch.setattr(
-        "skgesture.cli._estimator", lambda name, args: CNNClassifier(callbacks=[CountsFits()])
+        "skgesture.app.cli._estimator", lambda name, args: CNNClassifier(callbacks=[CountsFits()])
     )
     out = tmp_path / "model.npz"
     assert main(["train", str(folder), "--out", str(out), "--cv", "2"]) == 2

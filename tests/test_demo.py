@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from skgesture.cli import main
-from skgesture.reproduce import run_reproduction
+from skgesture.app.cli import main
+from skgesture.app.reproduce import run_reproduction
 
 pytest.importorskip("matplotlib")
 

@@ -12,7 +12,6 @@ from skgesture.nn import (
     JointCNN,
     LSTMNet,
     MaskedBatchNorm,
-    PaperCNN,
     SmoothedCrossEntropyLoss,
     TemporalCNN,
     frame_mask,
@@ -134,26 +133,6 @@ def test_smoothed_cross_entropy_smooths_in_training_only():
     plain = torch.nn.functional.cross_entropy(logits, target)
     assert loss.train()(logits, target) > plain
     torch.testing.assert_close(loss.eval()(logits, target), plain)
-
-
-def test_paper_cnn_has_the_papers_parameter_count():
-    # Convolutions: 1->32, 32->32, 32->64, 64->64, 64->128, 128->128, 128->256, 3x3 with bias;
-    # then 256 * 32 * 32 -> 1024 -> 512 -> 2.
-    channels = [(1, 32), (32, 32), (32, 64), (64, 64), (64, 128), (128, 128), (128, 256)]
-    convolutions = sum(c_in * c_out * 9 + c_out for c_in, c_out in channels)
-    first_linear = 256 * 32 * 32 * 1024 + 1024
-    expected = convolutions + first_linear + 1024 * 512 + 512 + 512 * 2 + 2
-    with torch.device("meta"):  # counts without allocating the ~1 GB of weights
-        network = PaperCNN(n_classes=2)
-    assert sum(p.numel() for p in network.parameters()) == expected == 269_543_906
-    assert network.classifier[0].weight.numel() + 1024 == first_linear  # 268.4 million
-    assert network.last_conv.out_channels == 256
-
-
-def test_paper_cnn_resizes_any_recording_to_its_square_image():
-    network = PaperCNN(n_classes=3, image_size=16)
-    x = torch.randn(2, 11, 4, 3)
-    assert network(x).shape == (2, 3)
 
 
 def test_nn_does_not_import_scikit_learn():

@@ -80,6 +80,8 @@ def test_wheel_holds_the_package_data(wheel):
         "skgesture/datasets/data/sample_mocap/Annotation_gloses.csv",
         "skgesture/io/ts.py",
         "skgesture/skeleton.py",
+        "skgesture/app/cli.py",
+        "skgesture/app/reproduce.py",
     }
     expected |= {f"skgesture/datasets/data/sample_mocap/gesture_{i:03d}.csv" for i in range(20)}
     assert expected <= names
@@ -115,3 +117,7 @@ def test_installed_wheel_works_outside_the_repository(wheel, tmp_path, repo_root
     assert report["natops_shape"] == [360, 51, 8, 3] and report["natops_descr"]
     assert report["sample_files"] == 21 and report["sample_recordings"] == 20
     assert report["gestures_descr"] and report["py_typed"]
+
+    command = venv / ("Scripts/skgesture.exe" if os.name == "nt" else "bin/skgesture")
+    version = _run([str(command), "--version"], cwd=tmp_path, env=environment)
+    assert version.startswith("skgesture ")

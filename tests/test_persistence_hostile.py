@@ -20,7 +20,7 @@ import torch
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
 from skgesture._persistence import load
-from skgesture.cli import main
+from skgesture.app.cli import main
 from skgesture.datasets import make_gestures
 from skgesture.ssl import SSLClassifier
 

@@ -12,7 +12,6 @@ from skgesture.nn.fc import FCNet
 from skgesture.nn.losses import SmoothedCrossEntropyLoss, masked_reconstruction_loss, nt_xent_loss
 from skgesture.nn.lstm import LSTMNet
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
-from skgesture.nn.paper import PaperCNN
 from skgesture.nn.pretext import ContrastiveNet, HybridNet, ReconstructionNet
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "TemporalCNN",
     "ImageCNN",
     "LSTMNet",
-    "PaperCNN",
     "SmoothedCrossEntropyLoss",
     "masked_reconstruction_loss",
     "nt_xent_loss",

@@ -1,7 +1,7 @@
 """The ``skgesture`` command: train, predict, explain and reproduce the paper from a shell.
 
 This module parses arguments and dispatches to one function per command. The heavy work lives
-elsewhere (the estimators, :mod:`skgesture.explain`, :mod:`skgesture.reproduce`) and is
+elsewhere (the estimators, :mod:`skgesture.explain`, :mod:`skgesture.app.reproduce`) and is
 imported only when a command runs, so ``skgesture --help`` answers without importing torch.
 
 Mistakes a user can make (a bad path, a malformed file, an unknown option, an existing output
@@ -250,8 +250,8 @@ def train(args):
     import numpy as np
     from sklearn.base import clone
 
-    from skgesture._cli_io import check_model_output, load_data, progress, save_model
     from skgesture._persistence import check_savable
+    from skgesture.app._io import check_model_output, load_data, progress, save_model
     from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
 
     _check_positive(args.epochs, "--epochs")
@@ -317,7 +317,7 @@ def predict(args):
     import csv
     import io
 
-    from skgesture._cli_io import check_output, load_data, load_model
+    from skgesture.app._io import check_output, load_data, load_model
 
     out = check_output(args.out, args.force) if args.out else None
     model = load_model(args.model, allow_pickle=args.allow_pickle)
@@ -372,7 +372,7 @@ def explain(args):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from skgesture._cli_io import check_output, load_data, load_model
+    from skgesture.app._io import check_output, load_data, load_model
     from skgesture.explain import GradCAMExplainer
 
     _check_positive(args.top_k, "--top-k")
@@ -431,7 +431,7 @@ def explain(args):
 
 def reproduce(args):
     """``skgesture reproduce``: the paper's experiments and their report."""
-    from skgesture.reproduce import run_reproduction
+    from skgesture.app.reproduce import run_reproduction
 
     _check_positive(args.seeds, "--seeds")
     report = run_reproduction(

@@ -2,8 +2,8 @@
 models (written only in the pickle-free ``.npz`` format; read by content, never by name),
 output paths that must not be overwritten, and progress bars.
 
-Shared by :mod:`skgesture.cli` and :mod:`skgesture.reproduce`. Every failure a user can cause
-(a missing path, a malformed file, an existing output) is raised as ``OSError`` or
+Shared by :mod:`skgesture.app.cli` and :mod:`skgesture.app.reproduce`. Every failure a user
+can cause (a missing path, a malformed file, an existing output) is raised as ``OSError`` or
 ``ValueError`` with a message naming the path; the command turns those into one line and exit
 status 2.
 """

@@ -104,7 +104,7 @@ def load_experiment_data(data, labels=None, *, quick=False, seed=0):
         ``data``, ``target`` (labelled recordings only), ``names``, ``skeleton``,
         ``relevance`` (None unless generated) and ``description``.
     """
-    from skgesture._cli_io import load_data
+    from skgesture.app._io import load_data
     from skgesture.model_selection import labelled_mask
 
     if str(data) == "sample" and not Path(data).exists():
@@ -491,7 +491,7 @@ def _few(names, shown=6):
 
 
 def _write_report(results, folder, ssl_note):
-    from skgesture._report import Report
+    from skgesture.app._report import Report
 
     report = Report("skgesture: the paper's experiments, reproduced", folder)
     settings = results["settings"]
@@ -660,7 +660,7 @@ def run_reproduction(
     import matplotlib
 
     matplotlib.use("Agg")
-    from skgesture._cli_io import progress
+    from skgesture.app._io import progress
 
     folder = Path(out)
     existing = [name for name in _OUTPUTS if (folder / name).exists()]

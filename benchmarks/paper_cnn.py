@@ -3,8 +3,8 @@
 The paper resizes each padded ``100 x 237`` recording to a ``256 x 256`` one-channel image and
 runs a VGG-16-inspired stack of 3x3 convolutions, then three linear layers: about 269.5 million
 parameters, 268.4 million of them in the first linear layer (layer sizes from the paper's public
-code). The benchmarks use it to put skgesture's networks in perspective; the estimators do not
-offer it.
+code). ``benchmarks/cost.py`` uses it to put skgesture's networks in perspective; no estimator
+offers it, so it lives here rather than in the package.
 """
 
 from __future__ import annotations
