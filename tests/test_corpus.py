@@ -3,6 +3,7 @@
 The corpus and its manifest format are described in tests/corpus/README.md.
 """
 
+import functools
 import hashlib
 import importlib
 import json
@@ -19,9 +20,9 @@ CORPUS_DOCUMENTS = {"manifest.json", "README.md", ".gitattributes", "arrays.py"}
 
 
 def resolve(dotted):
-    """``"skgesture.io:read_mocap_csv"`` -> the function."""
+    """``"skgesture.io:read_mocap_csv"`` -> the function; ``"m:Class.method"`` works too."""
     module, _, name = dotted.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return functools.reduce(getattr, name.split("."), importlib.import_module(module))
 
 
 def files_of(path):
