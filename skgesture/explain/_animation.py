@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skgesture.explain._explanation import _check_integer
 from skgesture.skeleton import Skeleton, get_skeleton
+from skgesture.utils.validation import check_integer
 
 __all__ = ["SkeletonView"]
 
@@ -95,7 +95,7 @@ class SkeletonView:
         self.bones = self.skeleton.bones if self.skeleton is not None else []
 
     def check_frame(self, frame):
-        frame = _check_integer(frame, "frame")
+        frame = check_integer(frame, "frame")
         n_frames = len(self.recording)
         if not 0 <= frame < n_frames:
             raise ValueError(f"frame={frame} is outside recording {self.i}'s {n_frames} frames.")

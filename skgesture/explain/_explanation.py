@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
+from skgesture.explain._animation import SkeletonView
+from skgesture.utils.validation import check_integer
+
 __all__ = ["Explanation"]
-
-
-def _check_integer(value, name):
-    """``value`` if it is an integer (not a bool); a TypeError naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r} ({type(value).__name__}).")
-    return int(value)
 
 
 def _check_axes(ax):
@@ -90,7 +84,7 @@ class Explanation:
         )
 
     def _check_index(self, i):
-        i = _check_integer(i, "i")
+        i = check_integer(i, "i")
         if not -len(self) <= i < len(self):
             raise ValueError(f"i={i} is not the index of one of the {len(self)} recordings.")
         return i % len(self)
@@ -115,7 +109,7 @@ class Explanation:
             Joint indices, one array per recording.
         """
         n_joints = self.heatmaps.shape[2]
-        k = min(self.top_k, n_joints) if k is None else _check_integer(k, "k")
+        k = min(self.top_k, n_joints) if k is None else check_integer(k, "k")
         if not 1 <= k <= n_joints:
             raise ValueError(f"k={k} must be between 1 and the number of joints, {n_joints}.")
         # A stable sort keeps ties (e.g. frames where nothing mattered) in joint order.
@@ -182,8 +176,6 @@ class Explanation:
         -------
         matplotlib Axes
         """
-        from skgesture.explain._animation import SkeletonView
-
         view = SkeletonView(self, self._check_index(i), skeleton)
         frame = view.check_frame(frame)
         return view.draw_still(frame, _check_axes(ax))
@@ -208,6 +200,4 @@ class Explanation:
         pathlib.Path
             The written file.
         """
-        from skgesture.explain._animation import SkeletonView
-
         return SkeletonView(self, self._check_index(i), skeleton).save(path, fps)

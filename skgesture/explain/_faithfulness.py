@@ -12,8 +12,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skgesture.explain._explanation import Explanation, _check_integer
+from skgesture.explain._explanation import Explanation
 from skgesture.explain._gradcam import GradCAMExplainer, _exclusive
+from skgesture.utils.validation import check_integer
 
 __all__ = [
     "pointing_game",
@@ -177,7 +178,7 @@ def deletion_curve(explainer, X, *, explanation=None, order="explanation", n_ste
     _check_explainer(explainer)
     if order not in ("explanation", "random"):
         raise ValueError(f"order must be 'explanation' or 'random'; got {order!r}.")
-    if _check_integer(n_steps, "n_steps") < 1:
+    if check_integer(n_steps, "n_steps") < 1:
         raise ValueError(f"n_steps must be at least 1; got {n_steps}.")
     rng = check_random_state(seed)
     if explanation is None:
@@ -262,7 +263,7 @@ def randomization_check(explainer, X, *, seed=0, X_reference=None):
     from scipy.stats import spearmanr
 
     _check_explainer(explainer)
-    if not 0 <= _check_integer(seed, "seed") < 2**64:
+    if not 0 <= check_integer(seed, "seed") < 2**64:
         raise ValueError(f"seed must be between 0 and 2**64 - 1; got {seed}.")
     trained = explainer.explain(X)
     random_explainer = clone(explainer).set_params(

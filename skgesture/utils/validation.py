@@ -19,6 +19,7 @@ same everywhere. See ``docs/conventions.md``.
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
@@ -185,6 +186,14 @@ def _is_array_of_recordings(X):
         and len(X) > 0
         and all(np.ndim(item) > 0 for item in X)
     )
+
+
+def check_integer(value, name):
+    """``value`` as an int if it is an integer (not a bool); a TypeError naming ``name``
+    otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r} ({type(value).__name__}).")
+    return int(value)
 
 
 def check_recordings(X, *, allow_nan=False, input_name="X", estimator=None):
