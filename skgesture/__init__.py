@@ -5,25 +5,23 @@ Importing ``skgesture`` is light: submodules (and torch, matplotlib) load on fir
 
 import importlib
 
+from skgesture._registry import ESTIMATORS
 from skgesture._version import __version__
 
-# Public name -> submodule that defines it. Resolved lazily by __getattr__ below.
+# Public name -> module that defines it. Resolved lazily by __getattr__ below; the network
+# estimators come from the registry.
 _LAZY = {
-    "SkeletonPadder": "preprocessing",
-    "Flattener": "preprocessing",
-    "SkeletonNormalizer": "preprocessing",
-    "JointSelector": "preprocessing",
-    "FrameRateResampler": "preprocessing",
-    "JointImputer": "preprocessing",
-    "FCClassifier": "classifiers",
-    "CNNClassifier": "classifiers",
-    "LSTMClassifier": "classifiers",
-    "Skeleton": "skeleton",
-    "GradCAMExplainer": "explain",
-    "AutoencoderPretrainer": "ssl",
-    "SSLClassifier": "ssl",
-    "StreamingRecognizer": "stream",
-    "RecordingStore": "store",
+    "SkeletonPadder": "skgesture.preprocessing",
+    "Flattener": "skgesture.preprocessing",
+    "SkeletonNormalizer": "skgesture.preprocessing",
+    "JointSelector": "skgesture.preprocessing",
+    "FrameRateResampler": "skgesture.preprocessing",
+    "JointImputer": "skgesture.preprocessing",
+    "Skeleton": "skgesture.skeleton",
+    "GradCAMExplainer": "skgesture.explain",
+    "StreamingRecognizer": "skgesture.stream",
+    "RecordingStore": "skgesture.store",
+    **{entry.name: entry.module for entry in ESTIMATORS},
 }
 _SUBMODULES = {
     "io",
@@ -46,7 +44,7 @@ __all__ = ["__version__", *sorted(_LAZY)]
 
 def __getattr__(name):
     if name in _LAZY:
-        module = importlib.import_module(f"skgesture.{_LAZY[name]}")
+        module = importlib.import_module(_LAZY[name])
         return getattr(module, name)
     if name in _SUBMODULES:
         return importlib.import_module(f"skgesture.{name}")

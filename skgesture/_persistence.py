@@ -39,6 +39,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from skgesture._registry import estimator_classes
 from skgesture.utils.validation import LAYOUTS
 
 _FORMAT = "skgesture-classifier"
@@ -72,20 +73,6 @@ def _versions():
         "scikit-learn": sklearn.__version__,
         "skorch": skorch.__version__,
         "numpy": np.__version__,
-    }
-
-
-def _classifier_classes():
-    """skgesture's classifiers by name: the only classes a file may ask to instantiate."""
-    from skgesture import classifiers, ssl
-    from skgesture._base import SkeletonClassifierBase
-
-    return {
-        name: cls
-        for name, cls in {**vars(classifiers), **vars(ssl)}.items()
-        if isinstance(cls, type)
-        and issubclass(cls, SkeletonClassifierBase)
-        and cls is not SkeletonClassifierBase
     }
 
 
@@ -191,7 +178,7 @@ def save(estimator, path):
 
     check_is_fitted(estimator)
     name = type(estimator).__name__
-    if _classifier_classes().get(name) is not type(estimator):
+    if estimator_classes("classifier").get(name) is not type(estimator):
         raise ValueError(
             f"save() stores skgesture's own classifiers only, not {name}; use joblib.dump."
         )
@@ -727,13 +714,13 @@ def _check_versions(path, saved):
         )
 
 
-def _pick_device(path, saved, device=None):
+def _pick_device(path, estimator, saved, device=None):
+    """Where the loaded network goes: ``device`` (already the estimator's parameter) when
+    given, else where it was saved."""
     import torch
 
-    from skgesture._base import resolve_device
-
     if device is not None:
-        return resolve_device(device)
+        return estimator._resolve_device()
     if saved.startswith("cuda") and not torch.cuda.is_available():
         warnings.warn(
             f"{path} was saved from a model on {saved}, but torch finds no CUDA device here; "
@@ -771,7 +758,7 @@ def _load(path, cls, device):
     from skorch.history import History
 
     metadata, arrays = _read(path)
-    known = _classifier_classes()
+    known = estimator_classes("classifier")
     name = metadata["class"]
     if name not in known:
         raise _Invalid(f"it names the unknown class {name!r}; only skgesture's classifiers load")
@@ -792,7 +779,7 @@ def _load(path, cls, device):
     for attribute, value in {**attributes, **fitted}.items():
         setattr(estimator, attribute, value)
 
-    device = _pick_device(path, metadata["device"], device)
+    device = _pick_device(path, estimator, metadata["device"], device)
     try:
         net = estimator._make_net(estimator.classes_, device, 0, 0)
     except (TypeError, ValueError) as error:

@@ -17,9 +17,10 @@ import sys
 import warnings
 from pathlib import Path
 
+from skgesture._registry import cli_models, estimator_class
 from skgesture._version import __version__
 
-MODELS = ("cnn", "fc", "lstm", "ssl")
+MODELS = tuple(cli_models())
 # Optional dependencies (the "plot" extra) whose absence is a user's matter, not a bug.
 _PLOT_MODULES = {"matplotlib", "PIL"}
 EXIT_USAGE = 2
@@ -201,23 +202,13 @@ def build_parser():
 # --------------------------------------------------------------------------------- commands
 def _estimator(name, args):
     """The unfitted classifier that ``--model name`` stands for."""
+    cls = estimator_class(cli_models()[name])
     params = {"random_state": args.seed, "device": args.device}
     if args.epochs is not None:
-        params["max_epochs"] = args.epochs
-    if name == "ssl":
-        try:
-            from skgesture.ssl import SSLClassifier
-        except ImportError as error:
-            raise UsageError(
-                f"--model ssl is not available in this installation ({error})."
-            ) from error
-        if args.epochs is not None:
-            params["pretrain_epochs"] = params["linear_probe_epochs"] = args.epochs
-        return SSLClassifier(**params)
-    from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
-
-    classes = {"cnn": CNNClassifier, "fc": FCClassifier, "lstm": LSTMClassifier}
-    return classes[name](**params)
+        # --epochs bounds every training stage the estimator has.
+        stages = ("max_epochs", "pretrain_epochs", "linear_probe_epochs")
+        params.update(dict.fromkeys(set(stages) & set(cls._get_param_names()), args.epochs))
+    return cls(**params)
 
 
 def _check_positive(value, option, minimum=1):
