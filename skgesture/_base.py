@@ -8,7 +8,13 @@ Data path: a dataset is validated by :func:`skgesture.utils.validation.check_dat
 zero-padded array plus each recording's true length. skorch sees ``{"x": data, "lengths":
 lengths}``, so each network is called as ``module(x, lengths)``. Batches are assembled by
 :class:`_BatchCollator`, which augments training batches, standardises every batch with the
-statistics learned in ``fit`` and trims padding that no recording of the batch needs.
+statistics learned in ``fit`` and trims padding that no recording of the batch needs. With
+``fit(..., sample_weight=w)`` the inputs also carry ``"sample_weight"``, which
+:class:`_ClassifierNet` keeps out of the network's call and uses in the loss only.
+
+Prediction path: :meth:`SkeletonClassifierBase._logits` is the one place where recordings are
+checked, standardised, batched and run through the network; ``decision_function``,
+``predict_log_proba``, ``predict_proba`` and ``predict`` are functions of its output.
 
 Persistence: ``clf.save(path)`` writes a fitted estimator to one ``.npz`` file (parameters,
 fitted attributes and network weights; no pickle) and ``type(clf).load(path)`` reads it back;
@@ -31,6 +37,7 @@ from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _check_sample_weight,
     assert_all_finite,
     check_consistent_length,
     check_is_fitted,
@@ -40,7 +47,9 @@ from sklearn.utils.validation import (
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
-from torch.utils.data import default_collate
+from skorch.utils import to_tensor
+from torch.nn import functional as F
+from torch.utils.data import Dataset, default_collate
 
 from skgesture._standardize import channel_statistics, standardize
 from skgesture._store_items import RecordingItems
@@ -192,10 +201,11 @@ def _torch_threads(n_threads):
 class _BatchCollator:
     """Assemble skorch's dataset items into one network batch.
 
-    Each item is ``({"x": recording, "lengths": length}, label)``. The batch is trimmed to its
-    longest recording (or cropped/padded to ``n_frames`` for fixed-length networks), augmented
-    when an augmenter is given (training batches only) and standardised with the statistics
-    learned in ``fit``; padded frames stay zero.
+    Each item is ``({"x": recording, "lengths": length}, label)``, its inputs with a
+    ``"sample_weight"`` too when ``fit`` was given weights. The batch is trimmed to its longest
+    recording (or cropped/padded to ``n_frames`` for fixed-length networks), augmented when an
+    augmenter is given (training batches only) and standardised with the statistics learned in
+    ``fit``; padded frames stay zero.
     """
 
     def __init__(self, mean, scale, n_frames=None, augmenter=None, seed=None):
@@ -218,7 +228,57 @@ class _BatchCollator:
             data, lengths = _set_n_frames(data, lengths, self.n_frames)
         data = standardize(data, lengths, self.mean, self.scale)
         batch = {"x": torch.from_numpy(data), "lengths": torch.from_numpy(lengths)}
+        if "sample_weight" in inputs[0]:
+            weights = np.array([item["sample_weight"] for item in inputs], dtype=np.float32)
+            batch["sample_weight"] = torch.from_numpy(weights)
         return batch, default_collate(list(labels))
+
+
+class _WeightedItems(Dataset):
+    """Dataset items (``(inputs, label)``) with each recording's weight added to its inputs."""
+
+    def __init__(self, items, sample_weight):
+        self.items = items
+        self.sample_weight = sample_weight
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, index):
+        inputs, label = self.items[index]
+        return {**inputs, "sample_weight": self.sample_weight[index]}, label
+
+
+class _ClassifierNet(NeuralNetClassifier):
+    """skorch's classifier, with per-recording weights in the loss when a batch carries them.
+
+    A batch's ``"sample_weight"`` never reaches the network. The batch loss is then
+    ``sum(w_i * l_i) / sum(w_i * c_i)``, where ``l_i`` is recording ``i``'s cross-entropy
+    weighted by its class weight ``c_i`` (1 without ``class_weight``): the weighted mean that
+    :class:`~skgesture.nn.losses.SmoothedCrossEntropyLoss` computes, with each recording's
+    weight multiplying its class weight. Batches without weights take skorch's path unchanged.
+    """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = {name: value for name, value in x.items() if name != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not (isinstance(X, dict) and "sample_weight" in X):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        sample_weight = to_tensor(X["sample_weight"], device=self.device)
+        criterion = self.criterion_
+        # As SmoothedCrossEntropyLoss does: label smoothing in training mode only.
+        smoothing = criterion.label_smoothing if criterion.training else 0.0
+        losses = F.cross_entropy(  # (batch,)
+            y_pred, y_true, weight=criterion.weight, label_smoothing=smoothing, reduction="none"
+        )
+        total = (
+            sample_weight if criterion.weight is None else sample_weight * criterion.weight[y_true]
+        )
+        return (sample_weight * losses).sum() / total.sum()
 
 
 class _FiniteLossCheck(Callback):
@@ -377,6 +437,39 @@ def check_labels(y):
     check_classification_targets(y)
 
 
+def check_sample_weight(sample_weight, y):
+    """Validate ``sample_weight`` for ``y``; return it as float32, scaled so its largest is 1.
+
+    The loss of a batch depends only on the ratios of its weights, and the scaling keeps huge
+    weights finite in float32.
+    """
+    sample_weight = _check_sample_weight(
+        sample_weight, y, dtype=np.float64, ensure_non_negative=True
+    )
+    return (sample_weight / sample_weight.max()).astype(np.float32)
+
+
+def drop_unweighted(sample_weight, y, data, lengths, labelled=None):
+    """Leave out the recordings of zero weight; return ``data, lengths, y, sample_weight``.
+
+    A recording of weight zero takes no part in training: not in the standardisation, the
+    validation split or the batches, so the fit equals one on the other recordings alone. A
+    class of ``y`` (among the ``labelled`` recordings, all by default) must keep a recording.
+    """
+    positive = sample_weight > 0
+    if positive.all():
+        return data, lengths, y, sample_weight
+    labelled = np.ones(len(y), dtype=bool) if labelled is None else labelled
+    lost = np.setdiff1d(y[labelled], y[labelled & positive])
+    if len(lost):
+        raise ValueError(
+            f"sample_weight is zero for every recording of the classes {lost.tolist()}; a "
+            "classifier cannot learn a class from no recordings. Give some of them a positive "
+            "weight, or leave them out of X and y."
+        )
+    return data[positive], lengths[positive], y[positive], sample_weight[positive]
+
+
 def resolve_device(device):
     """``"auto"`` -> CUDA when available; ``"cuda"`` without CUDA is a clear error."""
     if device == "auto":
@@ -474,7 +567,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
 
     # ----------------------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on recordings ``X`` with labels ``y``.
 
         Parameters
@@ -486,6 +579,17 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             or ``(n_samples, n_frames)``.
         y : array-like of shape (n_samples,)
             Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each recording in the loss, non-negative and finite; None weighs all
+            alike. A batch's loss is the mean of its recordings' losses weighted by
+            ``sample_weight`` times ``class_weight``, so only ratios matter, and the
+            early-stopping validation loss is weighted the same way. Recordings of weight zero
+            are left out of the fit altogether (standardisation, validation split, batches),
+            so the model is the one fitted on the other recordings with their weights; every
+            class of ``y`` must keep a recording of positive weight. An integer weight is
+            close to, but not the same as, repeating the recording: repeats would change the
+            mini-batches, and the standardisation counts each recording of positive weight
+            once.
 
         Returns
         -------
@@ -501,22 +605,25 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         # net that starts from a copy of the old weights), so a shallow copy is a full snapshot.
         state = dict(vars(self))
         try:
-            return self._fit(X, y)
+            return self._fit(X, y, sample_weight)
         except BaseException:
             vars(self).clear()
             vars(self).update(state)
             raise
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight):
         self._check_network_params()
         resume = self.warm_start and self.__sklearn_is_fitted__()
         data, lengths, y = self._validate_training_data(X, y, reset=not resume)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, y)
+            data, lengths, y, sample_weight = drop_unweighted(sample_weight, y, data, lengths)
         if resume:
             y_codes = self._encode_known_labels(y)
         else:
             y_codes = self._learn_classes(y)
             self._learn_skeleton(data, lengths)
-        return self._train(data, lengths, y, y_codes, resume)
+        return self._train(data, lengths, y, y_codes, resume, sample_weight)
 
     def _check_network_params(self):
         """Refuse parameters the constraints cannot express before any data is read."""
@@ -538,17 +645,36 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         self.n_frames_ = int(lengths.max())
         self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
 
-    def _train(self, data, lengths, y, y_codes, resume):
-        """Build the skorch net, set its starting weights and train it on ``data``."""
+    def _train(self, data, lengths, y, y_codes, resume, sample_weight=None):
+        """Build the skorch net, set its starting weights and train it on ``data``.
+
+        ``sample_weight`` is None or, from :func:`check_sample_weight`, positive.
+        """
         out_of_core = isinstance(data, RecordingStore)
         if self._fixed_length and not out_of_core:  # the collator crops a store's batches
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         self.early_stopping_ = self._resolve_early_stopping(y_codes)
         device = self._resolve_device()
-        inputs = RecordingItems(data, y_codes) if out_of_core else {"x": data, "lengths": lengths}
+        if out_of_core:
+            inputs = RecordingItems(data, y_codes)
+            if sample_weight is not None:
+                inputs = _WeightedItems(inputs, sample_weight)
+        else:
+            inputs = {"x": data, "lengths": lengths}
+            if sample_weight is not None:
+                inputs["sample_weight"] = sample_weight
         with seeded_training(self, device) as (split_seed, augment_seed):
-            net = self._make_net(y, device, split_seed, augment_seed)
+            net = self._make_net(y, device, split_seed, augment_seed, sample_weight)
             net.initialize()
+            if sample_weight is not None and not isinstance(
+                net.criterion_, SmoothedCrossEntropyLoss
+            ):
+                raise ValueError(
+                    "sample_weight weighs skgesture's cross-entropy loss, but net_params "
+                    f"replaces it with {type(net.criterion_).__name__}, which cannot be "
+                    "weighted per recording; drop the criterion from net_params or fit "
+                    "without sample_weight."
+                )
             self._set_initial_weights(net, resume)
             net.partial_fit(inputs, y_codes)
         self.interrupted_ = _recover_from_interrupt(self, net)
@@ -636,14 +762,17 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
 
         return make_augmenter(self.augment)
 
-    def _make_net(self, y, device, split_seed, augment_seed):
+    def _make_net(self, y, device, split_seed, augment_seed, sample_weight=None):
         module, module_params = self._module()
         n_frames = self.n_frames_ if self._fixed_length else None
         callbacks = training_callbacks(self, self.early_stopping_)
 
         class_weight = None
         if self.class_weight is not None:
-            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            # "balanced" counts each recording by its sample_weight.
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
+            )
             class_weight = torch.as_tensor(weights, dtype=torch.float32)
         train_split = None
         if self.early_stopping_:
@@ -675,7 +804,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             "verbose": int(self.verbose >= 1),
         }
         params.update(self.net_params or {})
-        return NeuralNetClassifier(**params)
+        return _ClassifierNet(**params)
 
     # -------------------------------------------------------------------------- predicting
     def _validate_predict_data(self, X):
@@ -692,8 +821,44 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         return {"x": data, "lengths": lengths}
 
-    def predict_proba(self, X):
-        """Probability of each class for each recording.
+    def _logits(self, X):
+        """The network's outputs before softmax: float32 tensor of shape (n_samples, n_classes).
+
+        The one path from recordings to the network: checks, standardisation and batching.
+        """
+        inputs = self._validate_predict_data(X)
+        # The DataLoader draws a seed from the global generator even when it does not shuffle.
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            return self.net_.forward(inputs, training=False)
+
+    def decision_function(self, X):
+        """Score of each class for each recording: the network's outputs before softmax.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data; the number of
+            frames may differ.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            With more than two classes, the logits, columns following ``classes_``. With two
+            classes, as in scikit-learn, one score per recording: the logit of
+            ``classes_[1]`` minus that of ``classes_[0]``, positive exactly when ``classes_[1]``
+            is predicted (the log-odds of ``classes_[1]``), so that scorers such as
+            ``"roc_auc"`` can rank recordings by it.
+        """
+        logits = self._logits(X).numpy().astype(np.float64)
+        if logits.shape[1] == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class for each recording.
+
+        Computed as the log-softmax of the logits, so it stays finite where
+        :meth:`predict_proba` rounds a probability to zero.
 
         Parameters
         ----------
@@ -706,14 +871,28 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        inputs = self._validate_predict_data(X)
-        # The DataLoader draws a seed from the global generator even when it does not shuffle.
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            proba = self.net_.predict_proba(inputs).astype(np.float64)
+        logits = self._logits(X).to(torch.float64)
+        return torch.log_softmax(logits, dim=1).numpy()
+
+    def predict_proba(self, X):
+        """Probability of each class for each recording: the softmax of the logits.
+
+        Parameters
+        ----------
+        X : list of array-like or array-like
+            Recordings with the joints and coordinates of the training data; the number of
+            frames may differ.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        proba = torch.softmax(self._logits(X), dim=1).numpy().astype(np.float64)
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        """Most probable class of each recording.
+        """Most probable class of each recording (the largest logit).
 
         Parameters
         ----------
@@ -725,8 +904,8 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits.numpy(), axis=1)]
 
     # ------------------------------------------------------------------------- persistence
     def save(self, path):

@@ -43,6 +43,8 @@ from skgesture._base import (
     _recover_from_interrupt,
     _torch_threads,
     check_labels,
+    check_sample_weight,
+    drop_unweighted,
     resolve_device,
     seeded_training,
     training_callbacks,
@@ -663,6 +665,11 @@ class SSLClassifier(SkeletonClassifierBase):
     labelled ones, now classifies confidently (``self_training``, ``self_training_teacher``).
     The fine-tuned model is a CNN like ``CNNClassifier``'s: ``GradCAMExplainer`` explains it.
 
+    ``fit(X, y, sample_weight=w)`` weighs the classification losses: each labelled recording's
+    weight in fine-tuning, and each unlabelled recording's if it is pseudo-labelled. The
+    pre-training objective learns from every recording alike, except that recordings of weight
+    zero are left out of the whole fit.
+
     Parameters
     ----------
     objective : {"reconstruction", "contrastive", "hybrid"}, default="contrastive"
@@ -852,7 +859,7 @@ class SSLClassifier(SkeletonClassifierBase):
         self.callbacks = callbacks
         self.net_params = net_params
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight):
         resume = self.warm_start and self.__sklearn_is_fitted__()
         if y is None:
             raise ValueError(
@@ -874,6 +881,13 @@ class SSLClassifier(SkeletonClassifierBase):
         if y_known.dtype.kind == "f" and not np.all(np.isfinite(y_known)):
             raise ValueError("y holds NaN or infinity; mark unlabelled recordings with -1.")
         check_labels(y_known)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, y)
+            data, lengths, y, sample_weight = drop_unweighted(
+                sample_weight, y, data, lengths, labelled
+            )
+            labelled = labelled_mask(y, self.unlabeled_label)
+            y_known = y[labelled]
         if resume:
             y_codes = self._encode_known_labels(y_known)
         else:
@@ -884,21 +898,22 @@ class SSLClassifier(SkeletonClassifierBase):
             self.channel_mean_ = self.pretrainer_.channel_mean_
             self.channel_scale_ = self.pretrainer_.channel_scale_
         self.n_labeled_ = int(labelled.sum())
-        self._train(data[labelled], lengths[labelled], y_known, y_codes, resume)
+        weights = None if sample_weight is None else sample_weight[labelled]
+        self._train(data[labelled], lengths[labelled], y_known, y_codes, resume, weights)
         self.n_pseudo_labeled_ = 0
         if not (resume or self.interrupted_):  # Ctrl+C in any stage stops the whole fit
-            self._self_train(data, lengths, labelled, y_codes)
+            self._self_train(data, lengths, labelled, y_codes, sample_weight)
         return self
 
-    def _train(self, data, lengths, y, y_codes, resume):
+    def _train(self, data, lengths, y, y_codes, resume, sample_weight=None):
         """Fine-tune; with ``linear_probe_epochs``, after training the head on a frozen trunk."""
         if resume or self.freeze_encoder or not self.linear_probe_epochs:
-            return super()._train(data, lengths, y, y_codes, resume)
+            return super()._train(data, lengths, y, y_codes, resume, sample_weight)
         with self._probing():
-            super()._train(data, lengths, y, y_codes, resume=False)
+            super()._train(data, lengths, y, y_codes, resume=False, sample_weight=sample_weight)
         if self.interrupted_:  # Ctrl+C during the probe stops the whole fit
             return self
-        return super()._train(data, lengths, y, y_codes, resume=True)
+        return super()._train(data, lengths, y, y_codes, resume=True, sample_weight=sample_weight)
 
     @contextlib.contextmanager
     def _probing(self):
@@ -922,7 +937,7 @@ class SSLClassifier(SkeletonClassifierBase):
             self.linear_probe_epochs, self.freeze_encoder, self.encoder_lr = saved
             del self._random_start
 
-    def _self_train(self, data, lengths, labelled, y_codes):
+    def _self_train(self, data, lengths, labelled, y_codes, sample_weight):
         """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.
 
         Each round predicts every unlabelled recording with the current model and, for every
@@ -930,7 +945,8 @@ class SSLClassifier(SkeletonClassifierBase):
         at least ``self_training_threshold`` (as many as the class with the fewest has), then
         trains afresh, from the pre-trained trunk, on the labelled plus these pseudo-labelled
         recordings. Taking classes equally keeps one easy class from crowding out the others,
-        which would tilt the next model towards it.
+        which would tilt the next model towards it. ``sample_weight`` (or None) weighs every
+        recording of ``data``.
         """
         unlabelled = np.flatnonzero(~labelled)
         if self.self_training == 0 or len(unlabelled) == 0:
@@ -940,7 +956,12 @@ class SSLClassifier(SkeletonClassifierBase):
             fine_tuned = self.net_, self.history_, self.n_iter_, self.early_stopping_
             with self._from_scratch():
                 self._train(
-                    data[labelled], lengths[labelled], self.classes_[y_codes], y_codes, resume=False
+                    data[labelled],
+                    lengths[labelled],
+                    self.classes_[y_codes],
+                    y_codes,
+                    resume=False,
+                    sample_weight=None if sample_weight is None else sample_weight[labelled],
                 )
             second_opinion = self.predict_proba(data[unlabelled])
             self.net_, self.history_, self.n_iter_, self.early_stopping_ = fine_tuned
@@ -967,7 +988,14 @@ class SSLClassifier(SkeletonClassifierBase):
             )
             index = np.concatenate([np.flatnonzero(labelled), unlabelled[chosen]])
             codes = np.concatenate([y_codes, predicted[chosen]])
-            self._train(data[index], lengths[index], self.classes_[codes], codes, resume=False)
+            self._train(
+                data[index],
+                lengths[index],
+                self.classes_[codes],
+                codes,
+                resume=False,
+                sample_weight=None if sample_weight is None else sample_weight[index],
+            )
             self.n_pseudo_labeled_ = len(chosen)
             if self.interrupted_:
                 return
@@ -1015,8 +1043,8 @@ class SSLClassifier(SkeletonClassifierBase):
             **self.trunk_sizes_,
         }
 
-    def _make_net(self, y, device, split_seed, augment_seed):
-        net = super()._make_net(y, device, split_seed, augment_seed)
+    def _make_net(self, y, device, split_seed, augment_seed, sample_weight=None):
+        net = super()._make_net(y, device, split_seed, augment_seed, sample_weight)
         if self.encoder_lr is not None and not self.freeze_encoder:
             groups = [(pattern, {"lr": self.encoder_lr}) for pattern in _TRUNK_PARAMETERS]
             net.set_params(optimizer__param_groups=groups)

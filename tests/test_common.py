@@ -36,10 +36,26 @@ ESTIMATORS = [
 ]
 
 
+CLASSIFIER_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "in mini-batch training a weight of k is not k copies of a recording: the copies change "
+        "the batches, the dropout and augmentation draws and the standardisation statistics "
+        "(which count each recording once), so probabilities differ by up to about 0.1; a "
+        "weight of zero does equal dropping the recording (tests/test_classifier_methods.py)"
+    ),
+    "check_methods_subset_invariance": (
+        "decision_function returns float32 logits, and the networks' matrix products can round "
+        "differently in batches of other sizes, by about 2e-7 for logits of order 1, where the "
+        "check allows 1e-7 absolute"
+    ),
+}
+
+
 def expected_failures(estimator):
     """Checks that cannot pass by design, each with its reason."""
     if isinstance(estimator, SSLClassifier):
         return {
+            **CLASSIFIER_FAILURES,
             "check_classifiers_classes": (
                 "the check trains on the labels {-1, 1}; in scikit-learn's semi-supervised "
                 "convention, which SSLClassifier follows, -1 marks an unlabelled recording, "
@@ -53,7 +69,7 @@ def expected_failures(estimator):
                 "differently, by about 2e-7 relative, and the check allows 1e-7 absolute"
             ),
         }
-    return {}
+    return CLASSIFIER_FAILURES
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
