@@ -21,6 +21,7 @@ from skgesture._base import (
     COMMON_ATTRIBUTES_DOC,
     COMMON_PARAMETER_CONSTRAINTS,
     COMMON_PARAMETERS_DOC,
+    TEST_TRAINING,
     SkeletonClassifierBase,
 )
 from skgesture.nn import FCNet, ImageCNN, JointCNN, LSTMNet, TemporalCNN
@@ -111,6 +112,15 @@ class CNNClassifier(SkeletonClassifierBase):
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
+
+    @classmethod
+    def _get_test_params(cls):
+        trunk = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, **TEST_TRAINING}
+        return [
+            trunk,
+            {**trunk, "architecture": "temporal"},
+            {**trunk, "architecture": "image", "n_filters": 4},
+        ]
 
     def __init__(
         self,
@@ -231,6 +241,10 @@ class LSTMClassifier(SkeletonClassifierBase):
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
+    @classmethod
+    def _get_test_params(cls):
+        return [{"projection_size": 8, "hidden_size": 8, "num_layers": 1, **TEST_TRAINING}]
+
     def __init__(
         self,
         *,
@@ -338,6 +352,10 @@ class FCClassifier(SkeletonClassifierBase):
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
     _fixed_length = True
+
+    @classmethod
+    def _get_test_params(cls):
+        return [{"hidden_sizes": (16,), **TEST_TRAINING}]
 
     def __init__(
         self,

@@ -37,6 +37,7 @@ from skgesture._base import (
     _MIN_AUTO_VALIDATION_SIZE,
     _OPTIMIZERS,
     COMMON_PARAMETER_CONSTRAINTS,
+    TEST_TRAINING,
     SkeletonClassifierBase,
     SkeletonInputMixin,
     _BatchCollator,
@@ -329,6 +330,24 @@ class AutoencoderPretrainer(
         "augment": "no_validation",
         **{name: COMMON_PARAMETER_CONSTRAINTS[name] for name in _TRAINING_PARAMETERS},
     }
+
+    @classmethod
+    def _get_test_params(cls):
+        """Parameter sets of small, seeded, CPU instances that the common tests build."""
+        trunk = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, "random_state": 0, "n_threads": 1}
+        return [
+            {"objective": objective, "max_epochs": 3, "batch_size": 64, **trunk}
+            for objective in ("reconstruction", "contrastive", "hybrid")
+        ]
+
+    def _expected_failed_checks(self):
+        """scikit-learn checks this estimator fails by design: ``{check name: reason}``."""
+        return {
+            "check_methods_subset_invariance": (
+                "embeddings come from a float32 network; batches of other sizes round "
+                "differently, by about 2e-7 relative, and the check allows 1e-7 absolute"
+            ),
+        }
 
     def __init__(
         self,
@@ -793,6 +812,22 @@ class SSLClassifier(SkeletonClassifierBase):
         "unlabeled_label": [Real, str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
+
+    @classmethod
+    def _get_test_params(cls):
+        trunk = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, "random_state": 0, "n_threads": 1}
+        pretrainer = AutoencoderPretrainer(max_epochs=2, **trunk)
+        return [{"pretrainer": pretrainer, "linear_probe_epochs": 2, **TEST_TRAINING}]
+
+    def _expected_failed_checks(self):
+        return {
+            **super()._expected_failed_checks(),
+            "check_classifiers_classes": (
+                "the check trains on the labels {-1, 1}; in scikit-learn's semi-supervised "
+                "convention, which SSLClassifier follows, -1 marks an unlabelled recording, "
+                "so only one class is left"
+            ),
+        }
 
     def __init__(
         self,
