@@ -21,6 +21,8 @@ _LAZY = {
     "GradCAMExplainer": "skgesture.explain",
     "StreamingRecognizer": "skgesture.stream",
     "RecordingStore": "skgesture.store",
+    "save": "skgesture._persistence",
+    "load": "skgesture._persistence",
     **{entry.name: entry.module for entry in ESTIMATORS},
 }
 _SUBMODULES = {

@@ -16,9 +16,9 @@ Prediction path: :meth:`SkeletonClassifierBase._logits` is the one place where r
 checked, standardised, batched and run through the network; ``decision_function``,
 ``predict_log_proba``, ``predict_proba`` and ``predict`` are functions of its output.
 
-Persistence: ``clf.save(path)`` writes a fitted estimator to one ``.npz`` file (parameters,
-fitted attributes and network weights; no pickle) and ``type(clf).load(path)`` reads it back;
-see :mod:`skgesture._persistence`.
+Persistence: ``clf.save(path)`` and ``type(clf).load(path)`` are shortcuts to
+:func:`skgesture.save` / :func:`skgesture.load` (one ``.npz`` file, no pickle; a Pipeline of
+skgesture's steps saves the same way); see :mod:`skgesture._persistence`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from skorch.utils import to_tensor
 from torch.nn import functional as F
 from torch.utils.data import Dataset, default_collate
 
+from skgesture._device import resolve_device
 from skgesture._standardize import channel_statistics, standardize
 from skgesture._store_items import RecordingItems
 from skgesture.nn.losses import SmoothedCrossEntropyLoss
@@ -471,17 +472,6 @@ def drop_unweighted(sample_weight, y, data, lengths, labelled=None):
             "weight, or leave them out of X and y."
         )
     return data[positive], lengths[positive], y[positive], sample_weight[positive]
-
-
-def resolve_device(device):
-    """``"auto"`` -> CUDA when available; ``"cuda"`` without CUDA is a clear error."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            "device='cuda' but torch finds no CUDA device here; use device='auto' or 'cpu'."
-        )
-    return device
 
 
 class SkeletonInputMixin:

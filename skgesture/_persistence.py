@@ -1,25 +1,56 @@
-"""Save a fitted classifier to one ``.npz`` file and load it back, without pickle.
+"""Save fitted models to one ``.npz`` file and load them back, without pickle.
+
+:func:`save` writes, and :func:`load` reads, a fitted network estimator (a classifier or an
+:class:`~skgesture.ssl.AutoencoderPretrainer`), a fitted skgesture transformer, or a fitted
+:class:`~sklearn.pipeline.Pipeline` of those; ``skgesture.save`` / ``skgesture.load`` are these
+two functions and the estimators' ``save`` / ``load`` methods are shortcuts to them.
 
 The file is a NumPy ``.npz`` archive that :func:`numpy.load` reads with ``allow_pickle=False``:
+one unicode array ``skgesture_metadata`` holding one JSON document, and plain arrays. The JSON
+is a tree of *nodes*, one per object, each naming its class in ``"class"``; the root node's
+fields sit in the document itself, next to ``format``, ``format_version`` and the ``versions``
+of the libraries the file was saved with. A node's arrays are stored under its *prefix*, which
+is its place in the tree (the root's prefix is empty):
 
-- ``skgesture_metadata``: a unicode array holding one JSON document: a format marker, the
-  estimator's class name, its ``get_params()``, its scalar fitted attributes, the training
-  history, the device it was on and the versions of the libraries it was saved with;
-- ``classes_``, ``channel_mean_``, ``channel_scale_`` and, when present,
-  ``feature_names_in_``: the fitted arrays;
-- ``state/<name>``: one array per entry of the network's ``state_dict``, on CPU.
+- a network estimator (a class of :mod:`skgesture._registry`): ``params`` (``get_params()``),
+  ``attributes`` (scalar fitted attributes), ``classes_kind``, ``state_keys``, ``history`` and
+  ``device``; arrays ``<prefix>classes_``, ``<prefix>channel_mean_``,
+  ``<prefix>channel_scale_``, ``<prefix>feature_names_in_`` (when fitted on a table) and
+  ``<prefix>state/<name>``, one per entry of the network's ``state_dict``. Parameters and
+  fitted attributes that are estimators (an :class:`~skgesture.ssl.SSLClassifier`'s
+  ``pretrainer`` and ``pretrainer_``) are nodes of their own in ``estimators``, with the prefix
+  ``<prefix><name>/``; an unfitted one is marked ``"fitted": false`` and holds only ``params``;
+- a transformer (:mod:`skgesture.preprocessing`): ``params`` and the JSON fitted attributes in
+  ``attributes``; its fitted arrays are ``<prefix><attribute>``;
+- ``"Pipeline"``: ``steps``, a list of ``[name, node]`` (``null`` or ``"passthrough"`` for an
+  empty step), step ``i`` with the prefix ``<prefix>steps/<i>/``, and ``params``
+  (``verbose``);
+- ``"FrozenEstimator"`` (:class:`sklearn.frozen.FrozenEstimator`): ``estimator``, the node of
+  the estimator it wraps, with the prefix ``<prefix>estimator/``.
 
-Loading only ever instantiates one of skgesture's own classifiers, named in the file, so a file
-cannot make this code import or call anything else. Parameters that JSON cannot hold
-(callables, callback objects, ``RandomState`` instances) make :func:`save` refuse clearly;
-joblib/pickle stores such estimators.
+A file whose root is one fitted classifier without nested estimators is written in format 1
+(without ``fitted`` or ``estimators``), which every skgesture since persistence was added
+reads; everything else is format 2.
 
-A file to load may come from a stranger, so nothing it declares is trusted. :func:`load` checks,
-in this order and before building anything: each entry's .npy header against the bytes it
-holds; the JSON's types and nesting; the parameters, by the class's own validation; the fitted
-attributes and arrays against each other; and every tensor's name, shape, dtype and finiteness
-against the network that the parameters describe, built first on PyTorch's "meta" device, which
-allocates no memory. Each refusal is one ``ValueError`` naming the file and the field or tensor.
+Parameters are JSON values; tuples and dicts are tagged (``{"__tuple__": [...]}``,
+``{"__dict__": [[key, value], ...]}``) so that they come back as such, and a
+:class:`~skgesture.skeleton.Skeleton` is stored as
+``{"__skeleton__": [name, joint_names, parents, mirror_pairs, up_axis, forward_axis]}`` and
+rebuilt, with its own checks, on loading. Parameters that JSON cannot hold (callables, callback
+objects, ``RandomState`` instances, skeleton-like objects of other classes) and steps of other
+classes make :func:`save` refuse clearly; joblib/pickle stores such models.
+
+Loading only ever instantiates skgesture's network estimators (from the registry) and
+transformers, :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.frozen.FrozenEstimator`
+and :class:`~skgesture.skeleton.Skeleton`, so a file cannot make this code import or call
+anything else. A file to load may come from a stranger, so nothing it declares is trusted.
+:func:`load` checks, before building anything: each entry's .npy header against the bytes it
+holds; the JSON's types and nesting; then, node by node, the parameters, by the class's own
+validation; the fitted attributes and arrays against each other and against the limits below;
+and every tensor's name, shape, dtype and finiteness against the network that the parameters
+describe, built first on PyTorch's "meta" device, which allocates no memory. Each refusal is
+one ``ValueError`` naming the file, the node (``in step 'clf', ...``) and the field, attribute
+or tensor.
 """
 
 from __future__ import annotations
@@ -39,14 +70,19 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from skgesture import _registry
+from skgesture._device import resolve_device
 from skgesture._registry import estimator_classes
+from skgesture.skeleton import Skeleton
 from skgesture.utils.validation import LAYOUTS
 
 _FORMAT = "skgesture-classifier"
-_FORMAT_VERSION = 1
+# Format 1: one classifier. Format 2: a tree of nodes (Pipelines, transformers, nested estimators).
+_FORMAT_VERSIONS = (1, 2)
 _METADATA_KEY = "skgesture_metadata"
 _STATE_PREFIX = "state/"
-# Fitted arrays stored as arrays of their own; every other fitted attribute goes into the JSON.
+# Fitted arrays of a network estimator stored as arrays of their own; every other fitted
+# attribute goes into the JSON. Pretrainers have no classes_.
 _ARRAY_ATTRIBUTES = ("classes_", "channel_mean_", "channel_scale_", "feature_names_in_")
 _SCALAR_ATTRIBUTES = (
     "n_features_in_",
@@ -58,6 +94,19 @@ _SCALAR_ATTRIBUTES = (
     "interrupted_",
     "n_iter_",
 )
+# The skgesture transformers a file may hold (from skgesture.preprocessing), and their fitted
+# attributes besides the ones every transformer has (_TRANSFORMER_COMMON).
+_TRANSFORMER_ATTRIBUTES = {
+    "SkeletonPadder": ("max_frames_",),
+    "Flattener": ("input_shape_",),
+    "SkeletonNormalizer": ("root_joint_", "up_axis_", "lateral_joints_"),
+    "JointSelector": ("joint_indices_",),
+    "FrameRateResampler": (),
+    "JointImputer": ("fill_values_",),
+}
+_TRANSFORMER_COMMON = ("n_features_in_", "n_joints_in_", "n_coords_in_", "_tabular_in")
+# Fitted attributes that hold an estimator, stored as nested nodes.
+_ESTIMATOR_ATTRIBUTES = {"SSLClassifier": ("pretrainer_",)}
 
 
 def _versions():
@@ -76,6 +125,25 @@ def _versions():
     }
 
 
+def _network_kinds():
+    """``{class name: "classifier" or "pretrainer"}`` of the registered network estimators."""
+    return {entry.name: entry.kind for entry in _registry.ESTIMATORS}
+
+
+def _transformer_classes():
+    from skgesture import preprocessing
+
+    return {name: getattr(preprocessing, name) for name in _TRANSFORMER_ATTRIBUTES}
+
+
+def _other_classes():
+    """The scikit-learn classes a file may hold, by the name it gives them."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import Pipeline
+
+    return {"Pipeline": Pipeline, "FrozenEstimator": FrozenEstimator}
+
+
 # ------------------------------------------------------------------------- parameter codec
 class _NotSerialisable(Exception):
     def __init__(self, where, value):
@@ -85,7 +153,7 @@ class _NotSerialisable(Exception):
 
 
 def _encode(value, where):
-    """Turn a parameter value into JSON, tagging tuples and dicts so they come back as such."""
+    """Turn a parameter value into JSON, tagging tuples, dicts and skeletons."""
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, np.bool_):
@@ -102,6 +170,16 @@ def _encode(value, where):
         for key, item in value.items():
             items.append([_encode(key, f"{where} key {key!r}"), _encode(item, f"{where}[{key!r}]")])
         return {"__dict__": items}
+    if type(value) is Skeleton:
+        fields = (
+            value.name,
+            list(value.joint_names),
+            list(value.parents),
+            [list(pair) for pair in value.mirror_pairs],
+            value.up_axis,
+            value.forward_axis,
+        )
+        return {"__skeleton__": [_encode(field, where) for field in fields]}
     raise _NotSerialisable(where, value)
 
 
@@ -130,83 +208,110 @@ def _encode_classes(classes):
     )
 
 
-def _encode_history(estimator, name):
+def _encode_history(estimator, subject):
     try:
         return json.loads(json.dumps(list(estimator.history_), default=_history_default))
     except TypeError as error:
         raise ValueError(
-            f"Cannot save {name}: its training history holds a value JSON cannot store "
+            f"Cannot save {subject}: its training history holds a value JSON cannot store "
             f"({error}); use joblib.dump."
         ) from None
+
+
+def _subject(where, estimator):
+    """How a message names the object being saved: its class, and its place in the tree."""
+    name = type(estimator).__name__
+    return f"{name} ({where})" if where else name
+
+
+def _join(where, label):
+    """The place in the tree of ``label`` inside the object at ``where``."""
+    return f"{where}, {label}" if where else label
+
+
+def _is_estimator(value):
+    return hasattr(value, "get_params") and not isinstance(value, type)
 
 
 def check_savable(estimator):
     """Refuse, with the message :func:`save` would give, an estimator whose parameters the
     pickle-free format cannot hold; callable before ``fit``."""
-    _saved_params(estimator)
+    _saved_params(estimator, _subject("", estimator))
 
 
-def _saved_params(estimator):
-    """``get_params()`` as JSON values, or a ValueError saying which one cannot be stored."""
-    name = type(estimator).__name__
-    params = {}
+def _saved_params(estimator, subject):
+    """``get_params()`` as JSON values, and the parameters that are estimators (stored as nodes
+    of their own); a ValueError says which parameter cannot be stored."""
+    params, estimators = {}, {}
     for key, value in estimator.get_params(deep=False).items():
+        if _is_estimator(value):
+            _check_class(value, f"{subject}, parameter {key}")
+            estimators[key] = value
+            continue
         try:
             params[key] = _encode(value, key)
         except _NotSerialisable as error:
             raise ValueError(
-                f"Cannot save {name}: parameter {error.where}={error.value!r} is a "
+                f"Cannot save {subject}: parameter {error.where}={error.value!r} is a "
                 f"{type(error.value).__name__}, which save() cannot store without pickle. Set "
                 "it to a plain value (string, number, None) before saving, or save the whole "
                 "estimator with joblib.dump (which uses pickle)."
             ) from None
+    if "net_params" in params:
+        try:
+            _check_net_params(estimator.net_params)
+        except _Invalid as error:
+            raise ValueError(
+                f"Cannot save {subject}: {error}, so that load() never lets a file choose how "
+                "data is loaded or where the network runs. Set net_params to those options "
+                "only, or use joblib.dump (which uses pickle)."
+            ) from None
+    return params, estimators
 
-    try:
-        _check_net_params(estimator.net_params)
-    except _Invalid as error:
+
+def _check_class(obj, where):
+    """Refuse an object of a class that a file may not hold."""
+    name = type(obj).__name__
+    allowed = {**estimator_classes(), **_transformer_classes(), **_other_classes()}
+    if allowed.get(name) is not type(obj):
+        full_name = f"{type(obj).__module__}.{name}"
         raise ValueError(
-            f"Cannot save {name}: {error}, so that load() never lets a file choose how data "
-            "is loaded or where the network runs. Set net_params to those options only, or "
-            "use joblib.dump (which uses pickle)."
-        ) from None
-    return params
-
-
-def save(estimator, path):
-    """Write the fitted classifier ``estimator`` to the file ``path`` (see the module doc)."""
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(estimator)
-    name = type(estimator).__name__
-    if estimator_classes("classifier").get(name) is not type(estimator):
-        raise ValueError(
-            f"save() stores skgesture's own classifiers only, not {name}; use joblib.dump."
+            f"Cannot save {where or full_name}: it is a {full_name}, but save() stores only "
+            "skgesture's estimators and transformers, and Pipelines and FrozenEstimators of "
+            "them; use joblib.dump (which uses pickle) for this model."
         )
-    params = _saved_params(estimator)
-    classes, classes_kind = _encode_classes(np.asarray(estimator.classes_))
-    arrays = {"classes_": classes}
-    for attribute in ("channel_mean_", "channel_scale_"):
-        arrays[attribute] = np.asarray(getattr(estimator, attribute))
-    if hasattr(estimator, "feature_names_in_"):
-        arrays["feature_names_in_"] = np.asarray(estimator.feature_names_in_).astype(str)
-    state = estimator.net_.module_.state_dict()
-    for key, tensor in state.items():
-        arrays[_STATE_PREFIX + key] = tensor.detach().cpu().numpy()
 
-    attributes = {}
-    for attribute in _SCALAR_ATTRIBUTES + type(estimator)._saved_attributes:
-        value = getattr(estimator, attribute)
-        attributes[attribute] = value.item() if isinstance(value, np.generic) else value
+
+def save(obj, path):
+    """Write the fitted model ``obj`` to the file ``path``, without pickle.
+
+    ``obj`` is a fitted skgesture estimator or transformer, or a fitted
+    :class:`~sklearn.pipeline.Pipeline` of them (see the module documentation for the file).
+    ``skgesture.save`` is this function.
+
+    Parameters
+    ----------
+    obj : estimator or Pipeline
+    path : str or path-like
+        File to write (replaced if it exists); no suffix is added.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        When ``obj`` or one of its steps is not fitted.
+    ValueError
+        When a step is of another class, or a parameter, fitted attribute or the labels
+        cannot be stored without pickle; the message names the step and the value.
+    """
+    arrays = {}
+    root = _save_node(obj, "", arrays, "")
+    is_one_classifier = (
+        _network_kinds().get(root["class"]) == "classifier" and "estimators" not in root
+    )
     metadata = {
         "format": _FORMAT,
-        "format_version": _FORMAT_VERSION,
-        "class": name,
-        "params": params,
-        "attributes": attributes,
-        "classes_kind": classes_kind,
-        "state_keys": list(state),
-        "history": _encode_history(estimator, name),
-        "device": str(estimator.net_.device),
+        "format_version": 1 if is_one_classifier else 2,
+        **root,
         "versions": _versions(),
     }
     arrays[_METADATA_KEY] = np.array(json.dumps(metadata))
@@ -221,6 +326,134 @@ def save(estimator, path):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _save_node(obj, prefix, arrays, where, allow_unfitted=False):
+    """The JSON node of ``obj``; its arrays go into ``arrays`` under ``prefix``."""
+    from sklearn.utils.validation import check_is_fitted
+
+    _check_class(obj, where)
+    name = type(obj).__name__
+    if name == "Pipeline":
+        return _save_pipeline(obj, prefix, arrays, where)
+    if name == "FrozenEstimator":
+        inner = _save_node(obj.estimator, f"{prefix}estimator/", arrays, _join(where, "estimator"))
+        return {"class": name, "estimator": inner}
+    if name in _TRANSFORMER_ATTRIBUTES:
+        check_is_fitted(obj)
+        return _save_transformer(obj, prefix, arrays, where)
+    if allow_unfitted and not obj.__sklearn_is_fitted__():
+        params, estimators = _saved_params(obj, _subject(where, obj))
+        if estimators:
+            raise ValueError(
+                f"Cannot save {_subject(where, obj)}: an unfitted estimator's parameters "
+                f"{sorted(estimators)} hold estimators; use joblib.dump."
+            )
+        return {"class": name, "params": params, "fitted": False}
+    check_is_fitted(obj)
+    return _save_network(obj, prefix, arrays, where)
+
+
+def _save_pipeline(pipeline, prefix, arrays, where):
+    subject = _subject(where, pipeline)
+    if pipeline.memory is not None or getattr(pipeline, "transform_input", None) is not None:
+        raise ValueError(
+            f"Cannot save {subject}: memory and transform_input must be None, so that a file "
+            "never chooses where to cache or what to route; use joblib.dump."
+        )
+    steps = []
+    for index, (step_name, step) in enumerate(pipeline.steps):
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            steps.append([step_name, step])
+            continue
+        label = _join(where, f"step {step_name!r}")
+        steps.append([step_name, _save_node(step, f"{prefix}steps/{index}/", arrays, label)])
+    return {"class": "Pipeline", "steps": steps, "params": {"verbose": bool(pipeline.verbose)}}
+
+
+def _save_network(estimator, prefix, arrays, where):
+    name = type(estimator).__name__
+    subject = _subject(where, estimator)
+    is_classifier = _network_kinds()[name] == "classifier"
+    params, estimators = _saved_params(estimator, subject)
+    node = {"class": name, "params": params}
+    if is_classifier:
+        classes, node["classes_kind"] = _encode_classes(np.asarray(estimator.classes_))
+        arrays[prefix + "classes_"] = classes
+    for attribute in ("channel_mean_", "channel_scale_"):
+        arrays[prefix + attribute] = np.asarray(getattr(estimator, attribute))
+    if hasattr(estimator, "feature_names_in_"):
+        arrays[prefix + "feature_names_in_"] = np.asarray(estimator.feature_names_in_).astype(str)
+    state = estimator.net_.module_.state_dict()
+    for key, tensor in state.items():
+        arrays[prefix + _STATE_PREFIX + key] = tensor.detach().cpu().numpy()
+
+    attributes = {}
+    for attribute in _SCALAR_ATTRIBUTES + getattr(type(estimator), "_saved_attributes", ()):
+        value = getattr(estimator, attribute)
+        attributes[attribute] = value.item() if isinstance(value, np.generic) else value
+    node.update(
+        attributes=attributes,
+        state_keys=list(state),
+        history=_encode_history(estimator, subject),
+        device=str(estimator.net_.device),
+    )
+    for attribute in _ESTIMATOR_ATTRIBUTES.get(name, ()):
+        if hasattr(estimator, attribute):
+            estimators[attribute] = getattr(estimator, attribute)
+    if estimators:
+        node["estimators"] = {
+            key: _save_node(
+                value,
+                f"{prefix}{key}/",
+                arrays,
+                _join(where, key),
+                allow_unfitted=not key.endswith("_"),
+            )
+            for key, value in estimators.items()
+        }
+    return node
+
+
+def _save_transformer(transformer, prefix, arrays, where):
+    name = type(transformer).__name__
+    subject = _subject(where, transformer)
+    params, estimators = _saved_params(transformer, subject)
+    if estimators:
+        raise ValueError(
+            f"Cannot save {subject}: its parameters {sorted(estimators)} hold estimators; use "
+            "joblib.dump (which uses pickle)."
+        )
+    known = _TRANSFORMER_COMMON + ("feature_names_in_",) + _TRANSFORMER_ATTRIBUTES[name]
+    attributes = {}
+    for attribute, value in vars(transformer).items():
+        if attribute in params:
+            continue
+        if attribute not in known:
+            raise ValueError(
+                f"Cannot save {subject}: its attribute {attribute} is not one of the fitted "
+                f"attributes of a {name} that save() stores ({', '.join(known)}); use "
+                "joblib.dump (which uses pickle)."
+            )
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "O" and all(isinstance(item, str) for item in value.flat):
+                value = value.astype(str)
+            if value.dtype.kind not in "biufU":
+                raise ValueError(
+                    f"Cannot save {subject}: its attribute {attribute} is an array of dtype "
+                    f"{value.dtype}, which save() cannot store without pickle; use joblib.dump."
+                )
+            arrays[prefix + attribute] = value
+            continue
+        try:
+            attributes[attribute] = _encode(value, attribute)
+        except _NotSerialisable as error:
+            raise ValueError(
+                f"Cannot save {subject}: its attribute {error.where}={error.value!r} is a "
+                f"{type(error.value).__name__}, which save() cannot store without pickle; "
+                "use joblib.dump (which uses pickle)."
+            ) from None
+    return {"class": name, "params": params, "attributes": attributes}
 
 
 # ------------------------------------------------------------------------------- loading
@@ -336,13 +569,14 @@ def _parse_metadata(entry):
             f"its {_METADATA_KEY!r} entry is not the JSON object, marked "
             f"format={_FORMAT!r}, that save() writes"
         )
-    if metadata.get("format_version") != _FORMAT_VERSION:
+    version = metadata.get("format_version")
+    if isinstance(version, bool) or version not in _FORMAT_VERSIONS:
         raise _Invalid(
-            f"it uses skgesture model format version {_describe(metadata.get('format_version'))}"
-            f", which this version of skgesture (format {_FORMAT_VERSION}) cannot read"
+            f"it uses skgesture model format version {_describe(version)}, which this version "
+            f"of skgesture (formats {', '.join(map(str, _FORMAT_VERSIONS))}) cannot read"
         )
     _check_nesting(metadata)
-    _check_metadata_fields(metadata)
+    _check_fields(metadata, ("versions",))
     return metadata
 
 
@@ -369,6 +603,15 @@ def _are_distinct_names(value):
 # What each metadata field must be, checked before anything reads it.
 _METADATA_FIELDS = {
     "class": ("a class name (a string)", lambda value: isinstance(value, str)),
+    "steps": (
+        "an array of [name, step] pairs",
+        lambda value: (
+            isinstance(value, list)
+            and all(isinstance(pair, list) and len(pair) == 2 for pair in value)
+        ),
+    ),
+    "estimator": ("an object", lambda value: isinstance(value, dict)),
+    "estimators": ("an object", lambda value: isinstance(value, dict)),
     "params": ("an object", lambda value: isinstance(value, dict)),
     "attributes": ("an object", lambda value: isinstance(value, dict)),
     "classes_kind": ('null or "object"', lambda value: value is None or value == "object"),
@@ -390,8 +633,21 @@ _METADATA_FIELDS = {
 }
 
 
-def _check_metadata_fields(metadata):
-    for field, (expected, is_valid) in _METADATA_FIELDS.items():
+# The fields of each kind of node.
+_NETWORK_FIELDS = ("class", "params", "attributes", "state_keys", "history", "device")
+_NODE_FIELDS = {
+    "classifier": (*_NETWORK_FIELDS, "classes_kind"),
+    "pretrainer": _NETWORK_FIELDS,
+    "unfitted": ("class", "params"),
+    "transformer": ("class", "params", "attributes"),
+    "Pipeline": ("class", "steps", "params"),
+    "FrozenEstimator": ("class", "estimator"),
+}
+
+
+def _check_fields(metadata, fields):
+    for field in fields:
+        expected, is_valid = _METADATA_FIELDS[field]
         if field not in metadata:
             raise _Invalid(f"its metadata lacks the field {field!r}")
         if not is_valid(metadata[field]):
@@ -408,8 +664,11 @@ def _decode(value, where):
     if not isinstance(value, dict):
         return value
     tag, items = next(iter(value.items()), (None, None))
-    if len(value) != 1 or tag not in ("__tuple__", "__dict__") or not isinstance(items, list):
+    tags = ("__tuple__", "__dict__", "__skeleton__")
+    if len(value) != 1 or tag not in tags or not isinstance(items, list):
         raise _Invalid(f"{where} is a JSON object that save() does not write: {_describe(value)}")
+    if tag == "__skeleton__":
+        return _decode_skeleton(items, where)
     if tag == "__tuple__":
         return tuple(_decode(item, f"{where}[{index}]") for index, item in enumerate(items))
     decoded = {}
@@ -425,6 +684,19 @@ def _decode(value, where):
     return decoded
 
 
+def _decode_skeleton(fields, where):
+    """A :class:`~skgesture.skeleton.Skeleton`, which checks its own fields."""
+    if len(fields) != 6 or not isinstance(fields[0], str):
+        raise _Invalid(
+            f"{where} must list a skeleton's name (a string), joint_names, parents, "
+            f"mirror_pairs, up_axis and forward_axis; it is {_describe(fields)}"
+        )
+    try:
+        return Skeleton(*fields)
+    except (TypeError, ValueError) as error:
+        raise _Invalid(f"{where} is not a valid skeleton ({error})") from None
+
+
 def _decode_params(estimator_cls, params):
     unknown = sorted(set(params) - set(estimator_cls._get_param_names()))
     if unknown:
@@ -435,11 +707,15 @@ def _decode_params(estimator_cls, params):
     return {name: _decode(value, f"params[{name!r}]") for name, value in params.items()}
 
 
-def _check_params(estimator):
+def _check_params(estimator, kind):
     """The estimator's own validation of its parameters, and the limits of a loaded model."""
     try:
         estimator._validate_params()
-        estimator._check_network_params()
+        # What fit checks before reading any data: the network's settings, or the augmenter.
+        if kind == "classifier":
+            estimator._check_network_params()
+        else:
+            estimator._make_augmenter()
     except (TypeError, ValueError) as error:
         raise _Invalid(f"its params are invalid: {error}") from error
     if estimator.callbacks:
@@ -462,15 +738,14 @@ def _check_net_params(net_params):
 
 
 # ----------------------------------------------------------------------- fitted attributes
+def _is_integer(value, minimum=0, maximum=math.inf):
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
+
+
 def _integer(minimum, maximum=math.inf):
     """What an integer attribute must be: its description and its test."""
     bounds = f">= {minimum}" if maximum == math.inf else f"from {minimum} to {maximum}"
-    return (
-        f"an integer {bounds}",
-        lambda value: (
-            isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
-        ),
-    )
+    return f"an integer {bounds}", lambda value: _is_integer(value, minimum, maximum)
 
 
 _TRUNK_SIZES = {"n_filters": _integer(1), "n_blocks": _integer(0), "kernel_size": _integer(1)}
@@ -502,7 +777,7 @@ _ATTRIBUTES = {
 
 
 def _check_attributes(estimator_cls, attributes):
-    expected = _SCALAR_ATTRIBUTES + estimator_cls._saved_attributes
+    expected = _SCALAR_ATTRIBUTES + getattr(estimator_cls, "_saved_attributes", ())
     unknown = sorted(set(attributes) - set(expected))
     missing = [name for name in expected if name not in attributes]
     if unknown or missing:
@@ -584,19 +859,21 @@ def _check_feature_names(names, attributes):
     return names.astype(object)
 
 
-def _fitted_arrays(arrays, attributes, classes_kind):
+def _refuse_unexpected(names):
+    if names:
+        raise _Invalid(f"it holds arrays that save() never writes: {reprlib.repr(sorted(names))}")
+
+
+def _fitted_arrays(arrays, attributes, classes_kind, kind):
     """The fitted arrays, checked against each other and against the attributes."""
-    unexpected = sorted(
-        name
-        for name in arrays
-        if name not in _ARRAY_ATTRIBUTES and not name.startswith(_STATE_PREFIX)
+    expected = _ARRAY_ATTRIBUTES if kind == "classifier" else _ARRAY_ATTRIBUTES[1:]
+    _refuse_unexpected(
+        [name for name in arrays if name not in expected and not name.startswith(_STATE_PREFIX)]
     )
-    if unexpected:
-        raise _Invalid(f"it holds arrays that save() never writes: {reprlib.repr(unexpected)}")
-    fitted = {
-        "classes_": _check_classes(arrays.get("classes_"), classes_kind),
-        **_check_standardisation(arrays, attributes),
-    }
+    fitted = {}
+    if kind == "classifier":
+        fitted["classes_"] = _check_classes(arrays.get("classes_"), classes_kind)
+    fitted.update(_check_standardisation(arrays, attributes))
     if "feature_names_in_" in arrays:
         fitted["feature_names_in_"] = _check_feature_names(arrays["feature_names_in_"], attributes)
     return fitted
@@ -698,7 +975,7 @@ def _state_dict(net, arrays, state_keys, network):
 
 
 # ---------------------------------------------------------------------------------- load
-def _check_versions(path, saved):
+def _check_versions(path, saved, stacklevel):
     current = _versions()
     differ = [
         f"{name} {saved.get(name)} (now {version})"
@@ -710,89 +987,186 @@ def _check_versions(path, saved):
             f"{path} was saved with {', '.join(differ)}; loading it anyway, but check its "
             "predictions.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=stacklevel,
         )
 
 
-def _pick_device(path, estimator, saved, device=None):
-    """Where the loaded network goes: ``device`` (already the estimator's parameter) when
-    given, else where it was saved."""
+def _pick_device(path, saved, device):
+    """Where a loaded network goes: ``device`` when given ("auto": CUDA when there is one),
+    else where it was saved (the CPU, with a warning, when that was CUDA and there is none)."""
     import torch
 
     if device is not None:
-        return estimator._resolve_device()
+        return resolve_device(device)
     if saved.startswith("cuda") and not torch.cuda.is_available():
         warnings.warn(
             f"{path} was saved from a model on {saved}, but torch finds no CUDA device here; "
             "the model is loaded on the CPU.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
         return "cpu"
     return saved
 
 
 def load(path, cls=None, device=None):
-    """Read a classifier written by :func:`save`; ``cls`` (optional) is the class expected.
+    """Read a model written by :func:`save`; ``skgesture.load`` is this function.
 
-    ``device`` (None, "auto", "cpu" or "cuda") is where the network goes, and becomes the
-    estimator's ``device`` parameter; None takes the saved device (the CPU, with a warning,
-    when it was CUDA and there is none).
+    Parameters
+    ----------
+    path : str or path-like
+        File written by :func:`save` (or by an estimator's ``save``).
+    cls : class, default=None
+        The class the file must hold (the estimators' ``load`` pass their own); None takes
+        whatever the file holds.
+    device : {"auto", "cpu", "cuda"} or None, default=None
+        Where every network of the model goes; it also becomes each network estimator's
+        ``device`` parameter. None puts each where it was saved from (the CPU, with a
+        warning, when that was a CUDA device and there is none here).
 
-    Nothing the file declares is trusted: the JSON's types, the parameters (by the class's
-    own validation), the fitted attributes and arrays are checked against each other, and
-    every tensor's name, shape, dtype and finiteness against the network the file describes,
-    built first on the "meta" device, before the real network is built. A file that fails a
-    check raises a ``ValueError`` naming the file and the field or tensor at fault.
+    Returns
+    -------
+    estimator or Pipeline
+        The fitted model; its predictions equal the saved one's. A file saved under other
+        library versions loads with a warning.
+
+    Raises
+    ------
+    ValueError
+        When the file is damaged, not a skgesture model, or holds another class than ``cls``.
+        Nothing the file declares is trusted (see the module documentation); a file that fails
+        a check is refused with a message naming the file and the step, field or tensor at
+        fault, before anything it describes is built.
     """
+    if device not in (None, "auto", "cpu", "cuda"):
+        raise ValueError(
+            f"device={device!r} is not understood; expected None, 'auto', 'cpu' or 'cuda'."
+        )
+    if device is not None:
+        resolve_device(device)  # "cuda" without CUDA is refused before the file is read
     try:
-        return _load(path, cls, device)
+        model, versions = _load(path, cls, device)
     except _Invalid as error:
         raise ValueError(f"{path} is not a valid skgesture model file: {error}.") from (
             error.__cause__
         )
+    # Only a file that loads is worth a warning about the versions it was saved with: the
+    # user's call is 2 frames up, or 3 through an estimator's load.
+    _check_versions(path, versions, stacklevel=3 if cls is None else 4)
+    return model
 
 
 def _load(path, cls, device):
+    metadata, arrays = _read(path)
+    _check_fields(metadata, ("class",))
+    name = metadata["class"]
+    if metadata["format_version"] == 1 and _network_kinds().get(name) != "classifier":
+        raise _Invalid(f"it names the unknown class {name!r}; only skgesture's classifiers load")
+    if cls is not None:
+        known = {**estimator_classes(), **_transformer_classes(), **_other_classes()}
+        if name in known and not issubclass(known[name], cls):
+            raise ValueError(
+                f"{path} holds a {name}, not a {cls.__name__}; load it with skgesture.load."
+            )
+    return _load_node(metadata, arrays, path, device), metadata["versions"]
+
+
+@contextlib.contextmanager
+def _within(label):
+    """Name the node at fault in the refusals of a nested node."""
+    try:
+        yield
+    except _Invalid as error:
+        raise _Invalid(f"in {label}, {error}") from error.__cause__
+
+
+def _split(arrays, prefixes):
+    """The arrays under each prefix (of the form ``a/`` or ``a/b/``), prefix removed, and the
+    arrays under none of them."""
+    parts = {prefix: {} for prefix in prefixes}
+    rest = {}
+    for name, array in arrays.items():
+        first = name.find("/")
+        second = name.find("/", first + 1)
+        for end in (first, second):
+            if end >= 0 and name[: end + 1] in parts:
+                parts[name[: end + 1]][name[end + 1 :]] = array
+                break
+        else:
+            rest[name] = array
+    return parts, rest
+
+
+def _load_node(node, arrays, path, device, allow_unfitted=False):
+    """The object that ``node`` describes, its ``arrays`` keyed without the node's prefix."""
+    if not isinstance(node, dict):
+        raise _Invalid(f"it holds {_describe(node)} where a JSON object describing a step belongs")
+    _check_fields(node, ("class",))
+    name = node["class"]
+    kind = _network_kinds().get(name)
+    if kind is not None:
+        if node.get("fitted", True) is not False:
+            return _load_network(node, arrays, path, device, kind)
+        if not allow_unfitted:
+            raise _Invalid(f"it holds an unfitted {name} where a fitted one belongs")
+        return _load_unfitted(node, arrays)
+    if name in _TRANSFORMER_ATTRIBUTES:
+        return _load_transformer(node, arrays)
+    if name == "Pipeline":
+        return _load_pipeline(node, arrays, path, device)
+    if name == "FrozenEstimator":
+        _check_fields(node, _NODE_FIELDS[name])
+        parts, rest = _split(arrays, ["estimator/"])
+        _refuse_unexpected(rest)
+        with _within("the estimator of a FrozenEstimator"):
+            estimator = _load_node(node["estimator"], parts["estimator/"], path, device)
+        return _other_classes()["FrozenEstimator"](estimator)
+    raise _Invalid(
+        f"it names the unknown class {name!r}; only skgesture's estimators and transformers, "
+        "Pipeline and FrozenEstimator load"
+    )
+
+
+# ------------------------------------------------------------------------- network nodes
+def _load_network(node, arrays, path, device, kind):
     import torch
     from skorch.history import History
 
-    metadata, arrays = _read(path)
-    known = estimator_classes("classifier")
-    name = metadata["class"]
-    if name not in known:
-        raise _Invalid(f"it names the unknown class {name!r}; only skgesture's classifiers load")
-    estimator_cls = known[name]
-    if cls is not None and not issubclass(estimator_cls, cls):
-        raise ValueError(
-            f"{path} holds a {name}, not a {cls.__name__}; load it with {name}.load or "
-            "skgesture._persistence.load."
-        )
-
-    params = _decode_params(estimator_cls, metadata["params"])
+    _check_fields(node, _NODE_FIELDS[kind])
+    name = node["class"]
+    estimator_cls = estimator_classes()[name]
+    params = _decode_params(estimator_cls, node["params"])
+    nested = _nested_estimators(node, estimator_cls, params)
+    parts, arrays = _split(arrays, [f"{key}/" for key in nested])
+    for key in set(nested) & set(estimator_cls._get_param_names()):
+        with _within(f"params[{key!r}]"):
+            params[key] = _load_node(nested[key], parts[f"{key}/"], path, device, True)
     if device is not None:
         params["device"] = device
     estimator = estimator_cls(**params)
-    _check_params(estimator)
-    attributes = _check_attributes(estimator_cls, metadata["attributes"])
-    fitted = _fitted_arrays(arrays, attributes, metadata["classes_kind"])
+    _check_params(estimator, kind)
+    attributes = _check_attributes(estimator_cls, node["attributes"])
+    fitted = _fitted_arrays(arrays, attributes, node.get("classes_kind"), kind)
     for attribute, value in {**attributes, **fitted}.items():
         setattr(estimator, attribute, value)
 
-    device = _pick_device(path, estimator, metadata["device"], device)
+    target = _pick_device(path, node["device"], device)
     try:
-        net = estimator._make_net(estimator.classes_, device, 0, 0)
+        if kind == "classifier":
+            net = estimator._make_net(estimator.classes_, target, 0, 0)
+        else:
+            net = estimator._make_net(target, 0, 0)
     except (TypeError, ValueError) as error:
         raise _Invalid(f"its params do not make a network ({error})") from error
     # net_params may name a device of their own.
     if _DEVICE.fullmatch(str(net.device)) is None:
         raise _Invalid(f"its params put the network on the device {_describe(net.device)}")
+    classes = f", {len(estimator.classes_)} classes" if kind == "classifier" else ""
     network = (
-        f"the network of a {name} with these params, {len(estimator.classes_)} classes, "
-        f"n_joints_={estimator.n_joints_}, n_coords_={estimator.n_coords_} and "
-        f"n_frames_={estimator.n_frames_}"
+        f"the network of a {name} with these params{classes}, n_joints_={estimator.n_joints_}, "
+        f"n_coords_={estimator.n_coords_} and n_frames_={estimator.n_frames_}"
     )
-    state = _state_dict(net, arrays, metadata["state_keys"], network)
+    state = _state_dict(net, arrays, node["state_keys"], network)
     try:
         # Building a net draws from torch's global generator; leave the caller's untouched.
         with torch.random.fork_rng(devices=[]):
@@ -800,9 +1174,287 @@ def _load(path, cls, device):
         net.module_.load_state_dict(state)
     except (TypeError, ValueError, RuntimeError) as error:
         raise _Invalid(f"its network cannot be built ({error})") from error
-    net.history = History(metadata["history"])
-    # Only a file that loads is worth a warning about the versions it was saved with.
-    _check_versions(path, metadata["versions"])
+    net.history = History(node["history"])
     estimator.net_ = net
     estimator.history_ = net.history
+    for key in set(nested) - set(estimator_cls._get_param_names()):
+        with _within(key):
+            pretrainer = _load_node(nested[key], parts[f"{key}/"], path, device)
+            _check_pretrainer(estimator, pretrainer)
+        setattr(estimator, key, pretrainer)
     return estimator
+
+
+def _nested_estimators(node, estimator_cls, params):
+    """The nodes of the parameters and fitted attributes that are estimators, by name."""
+    if "estimators" not in node:
+        return {}
+    _check_fields(node, ("estimators",))
+    nested = node["estimators"]
+    allowed = set(estimator_cls._get_param_names()) - set(params)
+    allowed |= set(_ESTIMATOR_ATTRIBUTES.get(estimator_cls.__name__, ()))
+    unknown = sorted(set(nested) - allowed)
+    if unknown:
+        raise _Invalid(
+            f"metadata field 'estimators' names {reprlib.repr(unknown)}, which are neither "
+            f"parameters (not given in 'params') nor fitted estimators of a "
+            f"{estimator_cls.__name__}"
+        )
+    return nested
+
+
+def _check_pretrainer(estimator, pretrainer):
+    """A fitted pretrainer must be one (or a frozen one) whose trunk the classifier has."""
+    frozen = type(pretrainer) is _other_classes()["FrozenEstimator"]
+    inner = pretrainer.estimator if frozen else pretrainer
+    if _network_kinds().get(type(inner).__name__) != "pretrainer":
+        raise _Invalid(f"it holds a {type(inner).__name__} where a fitted pretrainer belongs")
+    trunk = {name: getattr(inner, name) for name in _TRUNK_SIZES}
+    skeleton = (inner.n_joints_, inner.n_coords_)
+    if trunk != estimator.trunk_sizes_ or skeleton != (estimator.n_joints_, estimator.n_coords_):
+        raise _Invalid(
+            f"the pretrainer's trunk {trunk} of {skeleton[0]} joints x {skeleton[1]} "
+            f"coordinates is not the classifier's {estimator.trunk_sizes_} of "
+            f"{estimator.n_joints_} x {estimator.n_coords_}"
+        )
+
+
+def _load_unfitted(node, arrays):
+    _check_fields(node, _NODE_FIELDS["unfitted"])
+    _refuse_unexpected(arrays)
+    estimator_cls = estimator_classes()[node["class"]]
+    estimator = estimator_cls(**_decode_params(estimator_cls, node["params"]))
+    _check_params(estimator, _network_kinds()[node["class"]])
+    return estimator
+
+
+# ------------------------------------------------------------------------------ Pipelines
+def _load_pipeline(node, arrays, path, device):
+    _check_fields(node, _NODE_FIELDS["Pipeline"])
+    pipeline_cls = _other_classes()["Pipeline"]
+    params = _decode_params(pipeline_cls, node["params"])
+    if set(params) - {"verbose"}:
+        raise _Invalid(
+            f"metadata field 'params' of a Pipeline sets {sorted(set(params) - {'verbose'})}; "
+            "a model file may set only verbose"
+        )
+    prefixes = [f"steps/{index}/" for index in range(len(node["steps"]))]
+    parts, rest = _split(arrays, prefixes)
+    _refuse_unexpected(rest)
+    steps = []
+    for prefix, (step_name, step) in zip(prefixes, node["steps"]):
+        if not isinstance(step_name, str):
+            raise _Invalid(f"a step's name must be a string; it is {_describe(step_name)}")
+        if step is None or step == "passthrough":
+            _refuse_unexpected([prefix + array for array in parts[prefix]])
+            steps.append((step_name, step))
+            continue
+        with _within(f"step {step_name!r}"):
+            steps.append((step_name, _load_node(step, parts[prefix], path, device)))
+    pipeline = pipeline_cls(steps, **params)
+    try:
+        pipeline._validate_params()
+        pipeline._validate_steps()
+    except (TypeError, ValueError) as error:
+        raise _Invalid(f"its steps do not make a Pipeline ({error})") from error
+    return pipeline
+
+
+# --------------------------------------------------------------------------- transformers
+def _load_transformer(node, arrays):
+    _check_fields(node, _NODE_FIELDS["transformer"])
+    name = node["class"]
+    transformer_cls = _transformer_classes()[name]
+    transformer = transformer_cls(**_decode_params(transformer_cls, node["params"]))
+    try:
+        transformer._validate_params()
+    except (TypeError, ValueError) as error:
+        raise _Invalid(f"its params are invalid: {error}") from error
+    attributes = {
+        attribute: _decode(value, f"attributes[{attribute!r}]")
+        for attribute, value in node["attributes"].items()
+    }
+    both = sorted(set(attributes) & set(arrays))
+    if both:
+        raise _Invalid(f"it stores {both} both as arrays and in the metadata")
+    state = _check_transformer_state(transformer, {**attributes, **arrays})
+    for attribute, value in state.items():
+        setattr(transformer, attribute, value)
+    return transformer
+
+
+def _check_transformer_state(transformer, state):
+    """The fitted attributes of a transformer, checked against each other and its params."""
+    name = type(transformer).__name__
+    expected = _TRANSFORMER_COMMON + _TRANSFORMER_ATTRIBUTES[name]
+    optional = ("feature_names_in_",)
+    missing = [attribute for attribute in expected if attribute not in state]
+    unknown = sorted(set(state) - set(expected) - set(optional))
+    if missing or unknown:
+        raise _Invalid(
+            f"its fitted attributes must be those of a fitted {name} ({', '.join(expected)}, "
+            f"and feature_names_in_ for a table); it lacks {missing} and has unknown "
+            f"{reprlib.repr(unknown)}"
+        )
+    for attribute in ("n_features_in_", "n_joints_in_", "n_coords_in_"):
+        if not _is_integer(state[attribute], 1):
+            raise _Invalid(
+                f"attribute {attribute} must be an integer >= 1; it is "
+                f"{_describe(state[attribute])}"
+            )
+    if not isinstance(state["_tabular_in"], bool):
+        raise _Invalid(
+            f"attribute _tabular_in must be true or false; it is {_describe(state['_tabular_in'])}"
+        )
+    n_features, n_joints, n_coords = (state[key] for key in _TRANSFORMER_COMMON[:3])
+    if state["_tabular_in"]:
+        if (n_joints, n_coords) != (1, 1) or n_features > _MAX_FRAMES:
+            raise _Invalid(
+                f"a {name} fitted on 2-D input has n_joints_in_ = n_coords_in_ = 1 and "
+                f"n_features_in_ <= {_MAX_FRAMES}, not n_joints_in_={n_joints}, "
+                f"n_coords_in_={n_coords}, n_features_in_={n_features}"
+            )
+    elif n_features != n_joints * n_coords:
+        raise _Invalid(
+            f"n_features_in_={n_features} is not n_joints_in_ * n_coords_in_ = "
+            f"{n_joints} * {n_coords}"
+        )
+    if "feature_names_in_" in state:
+        names = state["feature_names_in_"]
+        if not isinstance(names, np.ndarray) or names.dtype.kind != "U":
+            raise _Invalid("feature_names_in_ must be an array of strings")
+        if not state["_tabular_in"] or names.shape != (n_features,):
+            raise _Invalid(
+                f"feature_names_in_ must hold n_features_in_={n_features} strings of a model "
+                f"fitted on a table; it has shape {names.shape}"
+            )
+        state["feature_names_in_"] = names.astype(object)
+    _TRANSFORMER_CHECKS[name](transformer, state)
+    return state
+
+
+def _check_padder(padder, state):
+    max_frames = state["max_frames_"]
+    if not _is_integer(max_frames, 1, _MAX_FRAMES):
+        raise _Invalid(
+            f"attribute max_frames_ must be an integer from 1 to {_MAX_FRAMES}; it is "
+            f"{_describe(max_frames)}"
+        )
+    if padder.max_frames is not None and padder.max_frames != max_frames:
+        raise _Invalid(f"max_frames_={max_frames} differs from max_frames={padder.max_frames}")
+
+
+def _check_flattener(flattener, state):
+    shape = state["input_shape_"]
+    n_joints, n_coords = state["n_joints_in_"], state["n_coords_in_"]
+    if state["_tabular_in"]:
+        tails = [()]
+    elif n_coords == 1:
+        # A 3-D array (n_samples, n_frames, n_features), or recordings of one coordinate.
+        tails = [(n_joints,), (n_joints, 1)]
+    else:
+        tails = [(n_joints, n_coords)]
+    if not (
+        isinstance(shape, tuple)
+        and len(shape) >= 1
+        and _is_integer(shape[0], 1, _MAX_FRAMES)
+        and shape[1:] in tails
+        and (not state["_tabular_in"] or shape[0] == state["n_features_in_"])
+    ):
+        raise _Invalid(
+            f"attribute input_shape_ must be the shape of one recording with n_joints_in_="
+            f"{n_joints} and n_coords_in_={n_coords} (at most {_MAX_FRAMES} frames); it is "
+            f"{reprlib.repr(shape)}"
+        )
+
+
+def _check_joint(value, n_joints):
+    return _is_integer(value, 0, n_joints - 1)
+
+
+def _check_normalizer(normalizer, state):
+    n_joints = state["n_joints_in_"]
+    root = state["root_joint_"]
+    if normalizer.center == "root" and not _check_joint(root, n_joints):
+        raise _Invalid(f"attribute root_joint_ must be a joint index below {n_joints}")
+    if normalizer.center != "root" and root is not None:
+        raise _Invalid(f"attribute root_joint_ must be null with center={normalizer.center!r}")
+    if not _is_integer(state["up_axis_"], 0, 2):
+        raise _Invalid(
+            f"attribute up_axis_ must be 0, 1 or 2; it is {_describe(state['up_axis_'])}"
+        )
+    pair = state["lateral_joints_"]
+    valid_pair = (
+        isinstance(pair, tuple)
+        and len(pair) == 2
+        and all(_check_joint(joint, n_joints) for joint in pair)
+        and pair[0] != pair[1]
+    )
+    if (pair is None) == normalizer.align or (pair is not None and not valid_pair):
+        raise _Invalid(
+            "attribute lateral_joints_ must be a pair of distinct joint indices with align=True "
+            f"and null otherwise; it is {reprlib.repr(pair)}"
+        )
+    _check_skeleton_param(normalizer, n_joints)
+
+
+def _check_skeleton_param(transformer, n_joints):
+    skeleton = transformer.skeleton
+    if skeleton is not None and type(skeleton) is not Skeleton:
+        raise _Invalid(
+            f"params['skeleton'] must be a skeleton or null; it is {_describe(skeleton)}"
+        )
+    if skeleton is not None and skeleton.n_joints != n_joints:
+        raise _Invalid(f"its skeleton has {skeleton.n_joints} joints, but n_joints_in_={n_joints}")
+
+
+def _check_selector(selector, state):
+    indices = state["joint_indices_"]
+    n_joints = state["n_joints_in_"]
+    if (
+        not isinstance(indices, np.ndarray)
+        or indices.dtype.kind not in "iu"
+        or indices.ndim != 1
+        or len(indices) == 0
+        or indices.min() < 0
+        or indices.max() >= n_joints
+        or len(np.unique(indices)) != len(indices)
+    ):
+        raise _Invalid(
+            f"joint_indices_ must be an array of distinct joint indices below n_joints_in_="
+            f"{n_joints}"
+        )
+    state["joint_indices_"] = indices.astype(np.intp)
+    names = selector.joint_names
+    if names is not None and (
+        not isinstance(names, list | tuple)
+        or len(names) != n_joints
+        or not all(isinstance(name, str) for name in names)
+    ):
+        raise _Invalid(f"params['joint_names'] must list n_joints_in_={n_joints} names")
+    _check_skeleton_param(selector, n_joints)
+
+
+def _check_imputer(imputer, state):
+    values = state["fill_values_"]
+    shape = (state["n_joints_in_"], state["n_coords_in_"])
+    if not isinstance(values, np.ndarray) or values.dtype not in _FLOAT_DTYPES:
+        raise _Invalid("fill_values_ must be a float array")
+    if values.shape != shape:
+        raise _Invalid(
+            f"fill_values_ must have shape (n_joints_in_, n_coords_in_) = {shape}; it has "
+            f"shape {values.shape}"
+        )
+    if not np.isfinite(values).all():
+        raise _Invalid("fill_values_ holds NaN or infinite values")
+    state["fill_values_"] = values.astype(np.float32)
+
+
+_TRANSFORMER_CHECKS = {
+    "SkeletonPadder": _check_padder,
+    "Flattener": _check_flattener,
+    "SkeletonNormalizer": _check_normalizer,
+    "JointSelector": _check_selector,
+    "FrameRateResampler": lambda resampler, state: None,
+    "JointImputer": _check_imputer,
+}

@@ -46,10 +46,10 @@ from skgesture._base import (
     check_labels,
     check_sample_weight,
     drop_unweighted,
-    resolve_device,
     seeded_training,
     training_callbacks,
 )
+from skgesture._device import resolve_device
 from skgesture._standardize import channel_statistics, standardize
 from skgesture.classifiers import _complete_docstring
 from skgesture.model_selection import labelled_mask
@@ -339,6 +339,20 @@ class AutoencoderPretrainer(
             {"objective": objective, "max_epochs": 3, "batch_size": 64, **trunk}
             for objective in ("reconstruction", "contrastive", "hybrid")
         ]
+
+    def save(self, path):
+        """Write the fitted pretrainer to one ``.npz`` file, without pickle (see
+        :func:`skgesture.save`)."""
+        from skgesture._persistence import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path, *, device=None):
+        """Read a pretrainer written by :meth:`save` (see :func:`skgesture.load`)."""
+        from skgesture._persistence import load
+
+        return load(path, cls=cls, device=device)
 
     def _expected_failed_checks(self):
         """scikit-learn checks this estimator fails by design: ``{check name: reason}``."""
@@ -764,8 +778,9 @@ class SSLClassifier(SkeletonClassifierBase):
     ----------
     %(common_attributes)s
     pretrainer_ : AutoencoderPretrainer
-        The fitted pretrainer whose trunk started the fine-tuning (not restored by
-        :meth:`load`, which restores the fine-tuned classifier only).
+        The fitted pretrainer whose trunk started the fine-tuning; :meth:`save` stores it
+        and :meth:`load` restores it (files of skgesture's first format hold the fine-tuned
+        classifier only).
     trunk_sizes_ : dict
         ``n_filters``, ``n_blocks`` and ``kernel_size`` of the pre-trained trunk.
     n_labeled_ : int

@@ -125,7 +125,7 @@ def check_model_output(path, force):
 
 def save_model(model, path):
     """Write a fitted model in the pickle-free ``.npz`` format, whatever the name of ``path``."""
-    from skgesture._persistence import save
+    from skgesture import save
 
     save(model, path)
     return Path(path)
@@ -135,8 +135,9 @@ def load_model(path, *, allow_pickle=False):
     """Read a model file and check it holds a fitted model.
 
     The format is decided by the file's content, never by its name: a zip archive is read
-    without pickle (:func:`skgesture._persistence.load`); anything else is refused unless
-    ``allow_pickle``, which loads it with ``joblib.load`` and so runs any code stored in it.
+    without pickle by :func:`skgesture.load` (a fitted estimator or Pipeline); anything else is
+    refused unless ``allow_pickle``, which loads it with ``joblib.load`` and so runs any code
+    stored in it.
     """
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
@@ -147,7 +148,7 @@ def load_model(path, *, allow_pickle=False):
     with path.open("rb") as file:
         magic = file.read(len(ZIP_MAGIC))
     if magic == ZIP_MAGIC:
-        from skgesture._persistence import load
+        from skgesture import load
 
         model = load(path)
     elif not allow_pickle:
