@@ -17,9 +17,16 @@ In both cases ``n_joints_in_`` and ``n_coords_in_`` are set, plus a private flag
 :func:`frame_feature_names` gives the names of those features for ``get_feature_names_out``.
 Nothing here is specific to transformers, so classifiers can call the same two functions
 (``padded=True`` gives them the zero-padded array and true lengths they train on).
+
+The documentation of what is shared is written once too: :func:`complete_docstrings` splices
+:data:`FITTED_INPUT_ATTRIBUTES_DOC` and :data:`FIT_PARAMETERS_DOC` into a transformer's
+docstrings.
 """
 
 from __future__ import annotations
+
+import re
+import textwrap
 
 import numpy as np
 from sklearn.base import TransformerMixin
@@ -35,13 +42,98 @@ from skgesture.utils.validation import (
 
 __all__ = [
     "SkeletonTransformerMixin",
+    "complete_docstrings",
     "frame_feature_names",
+    "join_like",
     "join_recordings",
     "split_recordings",
     "validate_skeleton_data",
 ]
 
 _AXIS_NAMES = "xyz"
+
+#: The attributes :func:`validate_skeleton_data` sets, as they end a transformer's Attributes.
+FITTED_INPUT_ATTRIBUTES_DOC = """\
+n_features_in_ : int
+    Values per frame (``n_joints * n_coords``), or columns for 2-D input.
+feature_names_in_ : ndarray of str
+    Column names, for DataFrame input only.
+n_joints_in_ : int
+    Joints per frame seen in ``fit``.
+n_coords_in_ : int
+    Coordinates per joint seen in ``fit``."""
+
+#: Parameters and Returns of a transformer's ``fit``; ``{X}`` describes the recordings and
+#: ``{name}`` is the class.
+FIT_PARAMETERS_DOC = """\
+Parameters
+----------
+X : list of array-like or array-like
+    {X}
+y : None
+    Ignored.
+
+Returns
+-------
+self : {name}"""
+
+#: Parameters and Returns of ``get_feature_names_out``, for output names that are the input's.
+FEATURE_NAMES_PARAMETERS_DOC = """\
+Parameters
+----------
+input_features : array-like of str, optional
+    Input feature names; must match ``feature_names_in_`` when it exists.
+
+Returns
+-------
+ndarray of str objects"""
+
+#: The same for output names built from the names of one frame's values.
+PER_FRAME_FEATURE_NAMES_PARAMETERS_DOC = """\
+Parameters
+----------
+input_features : array-like of str, optional
+    Input feature names (per frame for sequences); must match ``feature_names_in_``
+    when it exists.
+
+Returns
+-------
+ndarray of str objects"""
+
+_PLACEHOLDER_LINE = re.compile(r"^( *)%\((\w+)\)s$", flags=re.MULTILINE)
+
+
+def _splice(docstring, fragments):
+    """Replace each line ``%(name)s`` of a docstring by ``fragments[name]``, indented like it."""
+    return _PLACEHOLDER_LINE.sub(
+        lambda line: textwrap.indent(fragments[line[2]], line[1]), docstring
+    )
+
+
+def complete_docstrings(fit_X="Recordings in any layout of the data conventions."):
+    """Class decorator that writes the shared fragments into a transformer's docstrings.
+
+    In the docstrings of the class, ``fit`` and ``get_feature_names_out``, a line
+    ``%(fitted_input_attributes)s`` becomes :data:`FITTED_INPUT_ATTRIBUTES_DOC`,
+    ``%(fit_parameters)s`` becomes :data:`FIT_PARAMETERS_DOC` (with ``fit_X`` describing
+    ``X``), and ``%(feature_names_parameters)s`` or ``%(per_frame_feature_names_parameters)s``
+    the matching ``get_feature_names_out`` documentation. Each is indented like its
+    placeholder, so ``help()`` and Sphinx show the text as if written out.
+    """
+
+    def complete(cls):
+        fragments = {
+            "fitted_input_attributes": FITTED_INPUT_ATTRIBUTES_DOC,
+            "fit_parameters": FIT_PARAMETERS_DOC.format(X=fit_X, name=cls.__name__),
+            "feature_names_parameters": FEATURE_NAMES_PARAMETERS_DOC,
+            "per_frame_feature_names_parameters": PER_FRAME_FEATURE_NAMES_PARAMETERS_DOC,
+        }
+        cls.__doc__ = _splice(cls.__doc__, fragments)
+        for method in (cls.fit, cls.get_feature_names_out):
+            method.__doc__ = _splice(method.__doc__, fragments)
+        return cls
+
+    return complete
 
 
 def validate_skeleton_data(estimator, X, *, reset, padded=False, allow_nan=False):
@@ -190,6 +282,16 @@ def join_recordings(recordings, layout, n_frames=None):
         return recordings
     data, _ = pad_recordings(recordings, n_frames)
     return restore_layout(data, layout)
+
+
+def join_like(results, recordings):
+    """Give per-recording results back in the layout of the validated ``recordings``.
+
+    Unlike :func:`join_recordings` with its default, a dense layout keeps its number of frames,
+    so padding frames the input had stay in the output.
+    """
+    n_frames = None if recordings.layout == "list" else recordings.data.shape[1]
+    return join_recordings(results, recordings.layout, n_frames)
 
 
 class SkeletonTransformerMixin(TransformerMixin):

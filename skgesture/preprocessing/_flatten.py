@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
     validate_skeleton_data,
 )
@@ -31,6 +32,9 @@ def _stack(recordings, *, owner):
     return np.stack(data)
 
 
+@complete_docstrings(
+    fit_X="Recordings of one length (a list of equal-length recordings is stacked)."
+)
 class Flattener(SkeletonTransformerMixin, BaseEstimator):
     """Flatten each recording into one row: ``(n_samples, ...)`` to ``(n_samples, n_values)``.
 
@@ -45,14 +49,7 @@ class Flattener(SkeletonTransformerMixin, BaseEstimator):
         Shape of one recording as seen in ``fit``, in the layout given: ``(n_frames, n_joints,
         n_coords)`` for lists and 4-D arrays, ``(n_frames, n_features)`` for 3-D arrays and
         ``(n_features,)`` for 2-D arrays. ``inverse_transform`` gives this shape back.
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Examples
     --------
@@ -75,16 +72,7 @@ class Flattener(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Record the shape of one recording.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings of one length (a list of equal-length recordings is stacked).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : Flattener
+        %(fit_parameters)s
         """
         recordings = validate_skeleton_data(self, X, reset=True)
         data = _stack(recordings, owner="Flattener")
@@ -151,15 +139,7 @@ class Flattener(SkeletonTransformerMixin, BaseEstimator):
 
         For 2-D input every column is kept, so the input names are returned.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names (per frame for sequences); must match ``feature_names_in_``
-            when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(per_frame_feature_names_parameters)s
         """
         names = frame_feature_names(self, input_features)
         if self._tabular_in:

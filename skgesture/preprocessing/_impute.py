@@ -10,8 +10,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
-    join_recordings,
+    join_like,
     split_recordings,
     validate_skeleton_data,
 )
@@ -48,6 +49,9 @@ def interpolate_missing(recording, fill_values):
     return filled
 
 
+@complete_docstrings(
+    fit_X="Recordings in any layout of the data conventions; NaN marks a missing value."
+)
 class JointImputer(SkeletonTransformerMixin, BaseEstimator):
     """Fill missing joint positions (NaN), such as occluded markers, from nearby frames.
 
@@ -68,14 +72,7 @@ class JointImputer(SkeletonTransformerMixin, BaseEstimator):
     ----------
     fill_values_ : ndarray of shape (n_joints, n_coords), float32
         The value used for each joint coordinate missing in a whole recording.
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -104,16 +101,7 @@ class JointImputer(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn the value for joint coordinates missing in a whole recording.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings in any layout of the data conventions; NaN marks a missing value.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : JointImputer
+        %(fit_parameters)s
         """
         recordings = validate_skeleton_data(self, X, reset=True, allow_nan=True)
         shape = (self.n_joints_in_, self.n_coords_in_)
@@ -152,20 +140,12 @@ class JointImputer(SkeletonTransformerMixin, BaseEstimator):
             interpolate_missing(recording, self.fill_values_)
             for recording in split_recordings(recordings)
         ]
-        n_frames = None if recordings.layout == "list" else recordings.data.shape[1]
-        return join_recordings(filled, recordings.layout, n_frames)
+        return join_like(filled, recordings)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, which are the input features.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names; must match ``feature_names_in_`` when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(feature_names_parameters)s
         """
         return frame_feature_names(self, input_features)
 

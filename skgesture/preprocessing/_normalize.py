@@ -10,8 +10,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
-    join_recordings,
+    join_like,
     split_recordings,
     validate_skeleton_data,
 )
@@ -34,6 +35,7 @@ from skgesture.preprocessing._skeleton import (
 __all__ = ["SkeletonNormalizer"]
 
 
+@complete_docstrings()
 class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
     """Normalise position, size and facing direction of every recording.
 
@@ -88,14 +90,7 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
     lateral_joints_ : tuple of int or None
         The ``(left, right)`` joint pair that sets the facing direction (None unless
         ``align=True``).
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -142,16 +137,7 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Check the parameters against the skeleton and the frame shape of ``X``.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings in any layout of the data conventions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : SkeletonNormalizer
+        %(fit_parameters)s
         """
         validate_skeleton_data(self, X, reset=True)
         n_joints = self.n_joints_in_
@@ -197,8 +183,7 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
             self._normalize(recording, bones, index)
             for index, recording in enumerate(split_recordings(recordings))
         ]
-        n_frames = None if recordings.layout == "list" else recordings.data.shape[1]
-        return join_recordings(normalized, recordings.layout, n_frames)
+        return join_like(normalized, recordings)
 
     def _normalize(self, recording, bones, index):
         recording = recording.astype(np.float64)
@@ -238,14 +223,7 @@ class SkeletonNormalizer(SkeletonTransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, the same as the input's.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names; must match ``feature_names_in_`` when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(feature_names_parameters)s
         """
         return frame_feature_names(
             self, input_features, joint_names=skeleton_joint_names(self.skeleton)

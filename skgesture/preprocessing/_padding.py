@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 import skgesture
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
     split_recordings,
     validate_skeleton_data,
@@ -58,6 +59,7 @@ def _listed(indices):
     return shown + (", ..." if len(indices) > _MAX_LISTED else "")
 
 
+@complete_docstrings()
 class SkeletonPadder(SkeletonTransformerMixin, BaseEstimator):
     """Bring recordings of different lengths to one fixed number of frames.
 
@@ -86,14 +88,7 @@ class SkeletonPadder(SkeletonTransformerMixin, BaseEstimator):
     ----------
     max_frames_ : int
         Number of frames of the output.
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -132,16 +127,7 @@ class SkeletonPadder(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn ``max_frames_`` (unless given) and record the frame shape.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings in any layout of the data conventions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : SkeletonPadder
+        %(fit_parameters)s
         """
         _, lengths, _ = validate_skeleton_data(self, X, reset=True, padded=True)
         self.max_frames_ = int(lengths.max()) if self.max_frames is None else self.max_frames
@@ -204,14 +190,7 @@ class SkeletonPadder(SkeletonTransformerMixin, BaseEstimator):
         Per-frame features keep their names; for 2-D input the output columns are frames,
         named ``frame0, frame1, ...``.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names; must match ``feature_names_in_`` when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(feature_names_parameters)s
         """
         names = frame_feature_names(self, input_features)
         if self._tabular_in:

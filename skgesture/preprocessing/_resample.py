@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
     join_recordings,
     split_recordings,
@@ -154,6 +155,7 @@ def _check_times(times, lengths, n_frames_dense):
     return checked
 
 
+@complete_docstrings()
 class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     """Resample recordings to one frame rate by linear interpolation in time.
 
@@ -189,14 +191,7 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -251,16 +246,7 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Check the parameters and record the frame shape of ``X``.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings in any layout of the data conventions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : FrameRateResampler
+        %(fit_parameters)s
         """
         for name in ("source_rate", "target_rate"):
             # Interval(Real) lets booleans through; True frames per second is a mistake.
@@ -354,14 +340,7 @@ class FrameRateResampler(SkeletonTransformerMixin, BaseEstimator):
         Per-frame features keep their names; for 2-D input the output columns are frames,
         named ``frame0, frame1, ...`` (their number follows from ``source_rate``).
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names; must match ``feature_names_in_`` when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(feature_names_parameters)s
         """
         names = frame_feature_names(self, input_features)
         if self._tabular_in:

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, _fit_context
 
 from skgesture.preprocessing._base import (
     SkeletonTransformerMixin,
+    complete_docstrings,
     frame_feature_names,
     validate_skeleton_data,
 )
@@ -19,6 +20,7 @@ from skgesture.utils.validation import restore_layout
 __all__ = ["JointSelector"]
 
 
+@complete_docstrings()
 class JointSelector(SkeletonTransformerMixin, BaseEstimator):
     """Keep only some joints of every frame, in the order given.
 
@@ -39,14 +41,7 @@ class JointSelector(SkeletonTransformerMixin, BaseEstimator):
     ----------
     joint_indices_ : ndarray of int
         Indices of the kept joints in the input.
-    n_features_in_ : int
-        Values per frame (``n_joints * n_coords``), or columns for 2-D input.
-    feature_names_in_ : ndarray of str
-        Column names, for DataFrame input only.
-    n_joints_in_ : int
-        Joints per frame seen in ``fit``.
-    n_coords_in_ : int
-        Coordinates per joint seen in ``fit``.
+    %(fitted_input_attributes)s
 
     Notes
     -----
@@ -88,16 +83,7 @@ class JointSelector(SkeletonTransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Resolve the joints to keep against the skeleton of ``X``.
 
-        Parameters
-        ----------
-        X : list of array-like or array-like
-            Recordings in any layout of the data conventions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : JointSelector
+        %(fit_parameters)s
         """
         validate_skeleton_data(self, X, reset=True)
         n_joints = self.n_joints_in_
@@ -139,15 +125,7 @@ class JointSelector(SkeletonTransformerMixin, BaseEstimator):
 
         For 2-D input (a single joint) every column is kept, so the input names are returned.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Input feature names (per frame for sequences); must match ``feature_names_in_``
-            when it exists.
-
-        Returns
-        -------
-        ndarray of str objects
+        %(per_frame_feature_names_parameters)s
         """
         names = frame_feature_names(self, input_features, joint_names=self._names())
         if self._tabular_in:

@@ -65,6 +65,15 @@ def _as_recording(recording):
     return array
 
 
+def _is_finite_number(value):
+    return isinstance(value, Real) and -math.inf < value < math.inf
+
+
+def _argument_error(name, value, requirement):
+    """The error every augmentation raises for an argument outside its range."""
+    return ValueError(f"{name}={value!r} must be {requirement}.")
+
+
 def _generator(rng):
     if isinstance(rng, np.random.RandomState):
         return np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
@@ -99,8 +108,8 @@ def rotate(recording, angle, up_axis=1):
             [ 0.,  0., -1.]]])
     """
     recording = _as_recording(recording)
-    if not (isinstance(angle, Real) and math.isfinite(angle)):
-        raise ValueError(f"angle={angle!r} must be a finite number of degrees.")
+    if not _is_finite_number(angle):
+        raise _argument_error("angle", angle, "a finite number of degrees")
     rotated = rotate_points(recording, math.radians(angle), up_axis, centroid(recording))
     return rotated.astype(recording.dtype, copy=False)
 
@@ -128,8 +137,8 @@ def scale(recording, factor):
             [ 2.,  1.,  0.]]])
     """
     recording = _as_recording(recording)
-    if not (isinstance(factor, Real) and 0 < factor < math.inf):
-        raise ValueError(f"factor={factor!r} must be a positive finite number.")
+    if not (_is_finite_number(factor) and factor > 0):
+        raise _argument_error("factor", factor, "a positive finite number")
     center = centroid(recording)
     return ((recording - center) * factor + center).astype(recording.dtype, copy=False)
 
@@ -158,8 +167,8 @@ def jitter(recording, sigma, rng=None):
     (dtype('float32'), 0.5)
     """
     recording = _as_recording(recording)
-    if not (isinstance(sigma, Real) and 0 <= sigma < math.inf):
-        raise ValueError(f"sigma={sigma!r} must be a non-negative finite number.")
+    if not (_is_finite_number(sigma) and sigma >= 0):
+        raise _argument_error("sigma", sigma, "a non-negative finite number")
     noise = _generator(rng).normal(0.0, sigma, size=recording.shape)
     return (recording + noise).astype(recording.dtype, copy=False)
 
@@ -198,9 +207,9 @@ def time_warp(recording, strength, rng=None, n_knots=4):
     """
     recording = _as_recording(recording)
     if not 0 <= strength < 1:
-        raise ValueError(f"strength={strength!r} must be in [0, 1).")
+        raise _argument_error("strength", strength, "in [0, 1)")
     if not (isinstance(n_knots, Integral) and n_knots >= 2):
-        raise ValueError(f"n_knots={n_knots!r} must be an integer of at least 2.")
+        raise _argument_error("n_knots", n_knots, "an integer of at least 2")
     n_frames = len(recording)
     if n_frames < 3 or strength == 0:
         return recording.copy()
@@ -237,7 +246,7 @@ def random_crop(recording, min_fraction, rng=None):
     """
     recording = _as_recording(recording)
     if not 0 < min_fraction <= 1:
-        raise ValueError(f"min_fraction={min_fraction!r} must be in (0, 1].")
+        raise _argument_error("min_fraction", min_fraction, "in (0, 1]")
     generator = _generator(rng)
     n_frames = len(recording)
     shortest = max(1, math.ceil(min_fraction * n_frames))
@@ -274,7 +283,7 @@ def drop_joints(recording, probability, rng=None):
     """
     recording = _as_recording(recording)
     if not 0 <= probability <= 1:
-        raise ValueError(f"probability={probability!r} must be in [0, 1].")
+        raise _argument_error("probability", probability, "in [0, 1]")
     generator = _generator(rng)
     dropped = generator.random(recording.shape[1]) < probability
     if dropped.all():
