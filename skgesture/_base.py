@@ -29,6 +29,7 @@ import math
 import reprlib
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -44,7 +45,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
-from skorch import NeuralNetClassifier
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 from skorch.utils import to_tensor
@@ -202,6 +203,12 @@ def _torch_threads(n_threads):
         torch.set_num_threads(previous)
 
 
+def _probabilities(logits):
+    """Softmax of float32 ``logits``, as float64 rows that sum to one."""
+    proba = torch.softmax(logits, dim=1).numpy().astype(np.float64)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
 class _BatchCollator:
     """Assemble skorch's dataset items into one network batch.
 
@@ -344,13 +351,14 @@ def _stopped_early(net):
     )
 
 
-def _recover_from_interrupt(estimator, net):
+def _recover_from_interrupt(net, *, owner_name, max_epochs):
     """After Ctrl+C, restore the best completed epoch and warn; return whether it happened.
 
     skorch ends its training loop quietly on ``KeyboardInterrupt``, whether it comes mid-epoch
     or from a callback ending an epoch, and ``EarlyStopping`` stops training by raising one. So
-    training was interrupted when fewer than ``max_epochs`` epochs completed and no early
-    stopping ended it.
+    training was interrupted when fewer than ``net.max_epochs`` epochs completed and no early
+    stopping ended it. The warning names the estimator class ``owner_name`` and the
+    ``max_epochs`` that the training was asked for.
     """
     best = dict(net.callbacks_)["best_epoch_weights"]
     if best.completed_epochs_ >= net.max_epochs or _stopped_early(net):
@@ -362,30 +370,34 @@ def _recover_from_interrupt(estimator, net):
         net.module_.load_state_dict(best.best_state_)
         restored = f"the weights of epoch {best.best_epoch_} (the best completed) were restored"
     warnings.warn(
-        f"{type(estimator).__name__} training was interrupted during epoch {epoch} of "
-        f"{estimator.max_epochs}; {restored}. The model is under-trained (interrupted_=True).",
+        f"{owner_name} training was interrupted during epoch {epoch} of "
+        f"{max_epochs}; {restored}. The model is under-trained (interrupted_=True).",
         UserWarning,
         stacklevel=4,
     )
     return True
 
 
-def training_callbacks(estimator, early_stopping):
+def training_callbacks(
+    *, patience, lr_schedule, max_epochs, verbose, callbacks, early_stopping, owner_name
+):
     """The skorch callbacks every skgesture estimator trains with, around the user's own.
 
-    NaN-loss check, early stopping on the validation loss when ``early_stopping``, the
-    learning-rate schedule, a progress bar at ``verbose >= 2``, then the user's callbacks
-    (checked here) and last the in-memory best weights (for Ctrl+C).
+    NaN-loss check, early stopping on the validation loss after ``patience`` epochs without
+    improvement when ``early_stopping``, the learning-rate schedule ``lr_schedule`` over
+    ``max_epochs``, a progress bar at ``verbose >= 2``, then a copy of the user's
+    ``callbacks`` (checked here; errors name the estimator class ``owner_name``) and last the
+    in-memory best weights (for Ctrl+C).
     """
-    user_callbacks = _check_callbacks(estimator)
+    user_callbacks = _check_callbacks(callbacks, owner_name)
     callbacks = [("finite_loss", _FiniteLossCheck())]
     if early_stopping:
-        stopper = EarlyStopping(monitor="valid_loss", patience=estimator.patience, load_best=True)
+        stopper = EarlyStopping(monitor="valid_loss", patience=patience, load_best=True)
         callbacks.append(("early_stopping", stopper))
-    if estimator.lr_schedule == "cosine":
-        schedule = LRScheduler(policy="CosineAnnealingLR", T_max=estimator.max_epochs)
+    if lr_schedule == "cosine":
+        schedule = LRScheduler(policy="CosineAnnealingLR", T_max=max_epochs)
         callbacks.append(("lr_scheduler", schedule))
-    if estimator.verbose >= 2:
+    if verbose >= 2:
         from skorch.callbacks import ProgressBar
 
         callbacks.append(("progress_bar", ProgressBar()))
@@ -394,9 +406,9 @@ def training_callbacks(estimator, early_stopping):
     return callbacks + copy.deepcopy(user_callbacks) + [best_weights]
 
 
-def _check_callbacks(estimator):
+def _check_callbacks(callbacks, owner_name):
     """The ``callbacks`` parameter as a list, each entry checked to be one skorch understands."""
-    callbacks = list(estimator.callbacks or [])
+    callbacks = list(callbacks or [])
     for index, entry in enumerate(callbacks):
         pair = isinstance(entry, tuple | list) and len(entry) == 2
         callback = entry[1] if pair else entry
@@ -406,24 +418,48 @@ def _check_callbacks(estimator):
         if is_callback and (not pair or isinstance(entry[0], str)):
             continue
         raise InvalidParameterError(
-            f"The 'callbacks' parameter of {type(estimator).__name__} must be a list of skorch "
+            f"The 'callbacks' parameter of {owner_name} must be a list of skorch "
             f"Callbacks or (name, Callback) pairs with a str name; callbacks[{index}] is "
             f"{reprlib.repr(entry)} ({type(entry).__name__})."
         )
     return callbacks
 
 
+class _Stage(NamedTuple):
+    """The settings of one training that ``fit`` runs, passed down as an argument.
+
+    ``fit`` never writes the estimator's parameters, not even for one stage: where a fit
+    trains several times with different settings (``SSLClassifier``'s linear probe, fine-tuning
+    and from-scratch teacher), each training gets its settings from its stage, through
+    ``_fit_network`` to ``_make_net`` and ``_set_initial_weights``. A plain fit has one stage,
+    the parameters' (``_stage()``); families with more settings per stage define their own
+    ``NamedTuple`` with these fields first.
+    """
+
+    max_epochs: int
+
+
+class _Training(NamedTuple):
+    """The outcome of one training: the trained skorch net, whether early stopping held
+    recordings out, and whether Ctrl+C ended it (its best completed epoch restored)."""
+
+    net: NeuralNet
+    early_stopping: bool
+    interrupted: bool
+
+
 @contextlib.contextmanager
-def seeded_training(estimator, device):
+def seeded_training(*, random_state, n_threads, device):
     """Train inside this block: torch seeded from ``random_state``, its global state restored.
 
-    Bounds torch's threads to ``estimator.n_threads`` and yields the seeds of the validation
-    split and of the augmentation, drawn from ``estimator.random_state`` with the torch seed.
+    Bounds torch's threads to ``n_threads`` and yields the seeds of the validation split and
+    of the augmentation, drawn from ``random_state`` with the torch seed. ``device`` says
+    whose generators (the CPU's, or the CPU's and CUDA's) are seeded and restored.
     """
-    rng = check_random_state(estimator.random_state)
+    rng = check_random_state(random_state)
     torch_seed, split_seed, augment_seed = rng.randint(np.iinfo(np.int32).max, size=3)
     cuda_devices = list(range(torch.cuda.device_count())) if device == "cuda" else []
-    with _torch_threads(estimator.n_threads), torch.random.fork_rng(devices=cuda_devices):
+    with _torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
         torch.manual_seed(int(torch_seed))
         yield int(split_seed), int(augment_seed)
 
@@ -546,7 +582,9 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
 
     Subclasses define ``__init__`` (all of :data:`COMMON_PARAMETER_CONSTRAINTS` plus their
     network's sizes) and :meth:`_module`. Set ``_fixed_length = True`` for networks that need
-    every recording to have ``n_frames_`` frames.
+    every recording to have ``n_frames_`` frames. A fit that trains in several stages runs
+    :meth:`_fit_network` once per stage, each with its own :class:`_Stage`, and keeps the
+    model it chooses with :meth:`_keep`; it never writes its parameters.
     """
 
     _parameter_constraints = COMMON_PARAMETER_CONSTRAINTS
@@ -641,6 +679,10 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             self._learn_skeleton(data, lengths)
         return self._train(data, lengths, y, y_codes, resume, sample_weight)
 
+    def _stage(self):
+        """The settings of a training as the parameters give them: a plain fit's only stage."""
+        return _Stage(max_epochs=self.max_epochs)
+
     def _check_network_params(self):
         """Refuse parameters the constraints cannot express before any data is read."""
         self._make_augmenter()
@@ -662,14 +704,34 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
 
     def _train(self, data, lengths, y, y_codes, resume, sample_weight=None):
-        """Build the skorch net, set its starting weights and train it on ``data``.
+        """Train a network on ``data`` (from ``net_``'s weights when ``resume``) and keep it.
 
         ``sample_weight`` is None or, from :func:`check_sample_weight`, positive.
+        """
+        start = self.net_ if resume else None
+        training = self._fit_network(data, lengths, y, y_codes, self._stage(), start, sample_weight)
+        return self._keep(training)
+
+    def _keep(self, training):
+        """Make the network of ``training`` (a :class:`_Training`) the fitted model."""
+        self.net_ = training.net
+        self.history_ = training.net.history
+        self.n_iter_ = len(training.net.history)
+        self.early_stopping_ = training.early_stopping
+        self.interrupted_ = training.interrupted
+        return self
+
+    def _fit_network(self, data, lengths, y, y_codes, stage, start=None, sample_weight=None):
+        """Build a skorch net for ``stage``, set its starting weights and train it on ``data``.
+
+        The net starts from ``start``'s weights (a fitted net of the same shape) when given.
+        Returns a :class:`_Training`; the estimator itself is left alone, so a fit can train
+        a model it then only consults (``SSLClassifier``'s from-scratch teacher).
         """
         out_of_core = isinstance(data, RecordingStore)
         if self._fixed_length and not out_of_core:  # the collator crops a store's batches
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
-        self.early_stopping_ = self._resolve_early_stopping(y_codes)
+        early_stopping = self._resolve_early_stopping(y_codes)
         device = self._resolve_device()
         if out_of_core:
             inputs = RecordingItems(data, y_codes)
@@ -679,8 +741,19 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             inputs = {"x": data, "lengths": lengths}
             if sample_weight is not None:
                 inputs["sample_weight"] = sample_weight
-        with seeded_training(self, device) as (split_seed, augment_seed):
-            net = self._make_net(y, device, split_seed, augment_seed, sample_weight)
+        seeding = seeded_training(
+            random_state=self.random_state, n_threads=self.n_threads, device=device
+        )
+        with seeding as (split_seed, augment_seed):
+            net = self._make_net(
+                y,
+                device,
+                split_seed,
+                augment_seed,
+                sample_weight,
+                stage=stage,
+                early_stopping=early_stopping,
+            )
             net.initialize()
             if sample_weight is not None and not isinstance(
                 net.criterion_, SmoothedCrossEntropyLoss
@@ -691,18 +764,18 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
                     "weighted per recording; drop the criterion from net_params or fit "
                     "without sample_weight."
                 )
-            self._set_initial_weights(net, resume)
+            self._set_initial_weights(net, start, stage)
             net.partial_fit(inputs, y_codes)
-        self.interrupted_ = _recover_from_interrupt(self, net)
-        self.net_ = net
-        self.history_ = net.history
-        self.n_iter_ = len(net.history)
-        return self
+        interrupted = _recover_from_interrupt(
+            net, owner_name=type(self).__name__, max_epochs=stage.max_epochs
+        )
+        return _Training(net, early_stopping, interrupted)
 
-    def _set_initial_weights(self, net, resume):
-        """Give the freshly initialised ``net`` its starting weights (random unless resuming)."""
-        if resume:
-            self._load_previous_weights(net)
+    def _set_initial_weights(self, net, start, stage):
+        """Give the freshly initialised ``net`` its starting weights: ``start``'s (a fitted
+        net) when given, else random; ``stage`` is the training's :class:`_Stage`."""
+        if start is not None:
+            self._load_previous_weights(net, start)
 
     def _validate_training_data(self, X, y, reset):
         if y is None:
@@ -736,9 +809,9 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             )
         return np.searchsorted(self.classes_, y)
 
-    def _load_previous_weights(self, net):
+    def _load_previous_weights(self, net, previous):
         try:
-            net.module_.load_state_dict(self.net_.module_.state_dict())
+            net.module_.load_state_dict(previous.module_.state_dict())
         except RuntimeError as error:
             raise ValueError(
                 "warm_start=True continues training the fitted network, so the network's "
@@ -778,10 +851,35 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
 
         return make_augmenter(self.augment)
 
-    def _make_net(self, y, device, split_seed, augment_seed, sample_weight=None):
+    def _make_net(
+        self,
+        y,
+        device,
+        split_seed,
+        augment_seed,
+        sample_weight=None,
+        *,
+        stage=None,
+        early_stopping=None,
+    ):
+        """The skorch net of one training with the settings of ``stage`` (a :class:`_Stage`).
+
+        ``stage`` and ``early_stopping`` default to the fitted model's (``_stage()`` and
+        ``early_stopping_``), for rebuilding a fitted network (:func:`skgesture.load`).
+        """
+        stage = self._stage() if stage is None else stage
+        early_stopping = self.early_stopping_ if early_stopping is None else early_stopping
         module, module_params = self._module()
         n_frames = self.n_frames_ if self._fixed_length else None
-        callbacks = training_callbacks(self, self.early_stopping_)
+        callbacks = training_callbacks(
+            patience=self.patience,
+            lr_schedule=self.lr_schedule,
+            max_epochs=stage.max_epochs,
+            verbose=self.verbose,
+            callbacks=self.callbacks,
+            early_stopping=early_stopping,
+            owner_name=type(self).__name__,
+        )
 
         class_weight = None
         if self.class_weight is not None:
@@ -791,7 +889,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             )
             class_weight = torch.as_tensor(weights, dtype=torch.float32)
         train_split = None
-        if self.early_stopping_:
+        if early_stopping:
             train_split = ValidSplit(
                 self.validation_fraction, stratified=True, random_state=split_seed
             )
@@ -806,7 +904,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             "optimizer": _OPTIMIZERS.get(self.optimizer, self.optimizer),
             "optimizer__weight_decay": self.weight_decay,
             "lr": self.lr,
-            "max_epochs": self.max_epochs,
+            "max_epochs": stage.max_epochs,
             "batch_size": self.batch_size,
             "train_split": train_split,
             "iterator_train__shuffle": True,
@@ -818,9 +916,15 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             "classes": list(range(len(self.classes_))),
             "device": device,
             "verbose": int(self.verbose >= 1),
+            **self._stage_net_params(stage),
         }
         params.update(self.net_params or {})
         return _ClassifierNet(**params)
+
+    def _stage_net_params(self, stage):
+        """skorch parameters (routed by prefix) that ``stage`` sets beyond ``max_epochs``;
+        ``net_params`` still override them."""
+        return {}
 
     # -------------------------------------------------------------------------- predicting
     def _validate_predict_data(self, X):
@@ -837,15 +941,17 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
             data, lengths = _set_n_frames(data, lengths, self.n_frames_)
         return {"x": data, "lengths": lengths}
 
-    def _logits(self, X):
+    def _logits(self, X, net=None):
         """The network's outputs before softmax: float32 tensor of shape (n_samples, n_classes).
 
         The one path from recordings to the network: checks, standardisation and batching.
+        ``net`` is the skorch net to run: ``net_`` unless ``fit`` consults another model.
         """
         inputs = self._validate_predict_data(X)
+        net = self.net_ if net is None else net
         # The DataLoader draws a seed from the global generator even when it does not shuffle.
         with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            return self.net_.forward(inputs, training=False)
+            return net.forward(inputs, training=False)
 
     def decision_function(self, X):
         """Score of each class for each recording: the network's outputs before softmax.
@@ -904,8 +1010,7 @@ class SkeletonClassifierBase(SkeletonInputMixin, ClassifierMixin, BaseEstimator)
         ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        proba = torch.softmax(self._logits(X), dim=1).numpy().astype(np.float64)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return _probabilities(self._logits(X))
 
     def predict(self, X):
         """Most probable class of each recording (the largest logit).

@@ -14,8 +14,8 @@ output, early stopping, ``random_state``, ``device`` and all-or-nothing ``fit``.
 
 from __future__ import annotations
 
-import contextlib
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -41,6 +41,7 @@ from skgesture._base import (
     SkeletonClassifierBase,
     SkeletonInputMixin,
     _BatchCollator,
+    _probabilities,
     _recover_from_interrupt,
     _torch_threads,
     check_labels,
@@ -454,10 +455,15 @@ class AutoencoderPretrainer(
         self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
         self.early_stopping_ = self._resolve_early_stopping(len(data))
         device = resolve_device(self.device)
-        with seeded_training(self, device) as (split_seed, augment_seed):
+        seeding = seeded_training(
+            random_state=self.random_state, n_threads=self.n_threads, device=device
+        )
+        with seeding as (split_seed, augment_seed):
             net = self._make_net(device, split_seed, augment_seed)
             net.fit({"x": data, "lengths": lengths}, None)
-        self.interrupted_ = _recover_from_interrupt(self, net)
+        self.interrupted_ = _recover_from_interrupt(
+            net, owner_name=type(self).__name__, max_epochs=self.max_epochs
+        )
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
@@ -535,7 +541,15 @@ class AutoencoderPretrainer(
             "iterator_train__shuffle": True,
             "iterator_train__collate_fn": collate,
             "iterator_valid__collate_fn": valid_collate,
-            "callbacks": training_callbacks(self, self.early_stopping_),
+            "callbacks": training_callbacks(
+                patience=self.patience,
+                lr_schedule=self.lr_schedule,
+                max_epochs=self.max_epochs,
+                verbose=self.verbose,
+                callbacks=self.callbacks,
+                early_stopping=self.early_stopping_,
+                owner_name=type(self).__name__,
+            ),
             "device": device,
             "verbose": int(self.verbose >= 1),
         }
@@ -682,6 +696,20 @@ class AutoencoderPretrainer(
 
 
 _TRUNK_PARAMETERS = ("stem.*", "blocks.*", "last_conv.*")
+
+
+class _SSLStage(NamedTuple):
+    """The settings of one of :class:`SSLClassifier`'s trainings (see ``_base._Stage``).
+
+    ``fit`` runs several trainings -- linear probe, fine-tuning, the from-scratch teacher,
+    self-training rounds -- each with its own stage, and never writes the parameters.
+    ``random_start``: the trunk starts from random weights instead of the pre-trained ones.
+    """
+
+    max_epochs: int
+    freeze_encoder: bool
+    encoder_lr: float | None
+    random_start: bool = False
 
 
 @_complete_docstring
@@ -955,37 +983,29 @@ class SSLClassifier(SkeletonClassifierBase):
             self._self_train(data, lengths, labelled, y_codes, sample_weight)
         return self
 
+    def _stage(self):
+        return _SSLStage(self.max_epochs, self.freeze_encoder, self.encoder_lr)
+
     def _train(self, data, lengths, y, y_codes, resume, sample_weight=None):
-        """Fine-tune; with ``linear_probe_epochs``, after training the head on a frozen trunk."""
-        if resume or self.freeze_encoder or not self.linear_probe_epochs:
-            return super()._train(data, lengths, y, y_codes, resume, sample_weight)
-        with self._probing():
-            super()._train(data, lengths, y, y_codes, resume=False, sample_weight=sample_weight)
-        if self.interrupted_:  # Ctrl+C during the probe stops the whole fit
-            return self
-        return super()._train(data, lengths, y, y_codes, resume=True, sample_weight=sample_weight)
+        """Fine-tune (from ``net_``'s weights when ``resume``) and keep the model."""
+        start = self.net_ if resume else None
+        return self._keep(self._fine_tune(data, lengths, y, y_codes, start, sample_weight))
 
-    @contextlib.contextmanager
-    def _probing(self):
-        """Inside the block the estimator trains as a linear probe for linear_probe_epochs."""
-        saved = self.max_epochs, self.freeze_encoder
-        self.max_epochs, self.freeze_encoder = self.linear_probe_epochs, True
-        try:
-            yield
-        finally:
-            self.max_epochs, self.freeze_encoder = saved
+    def _fine_tune(self, data, lengths, y, y_codes, start=None, sample_weight=None):
+        """Train the CNN from the pre-trained trunk, or from ``start``'s weights when given.
 
-    @contextlib.contextmanager
-    def _from_scratch(self):
-        """Inside the block the estimator trains its whole CNN from random weights."""
-        saved = self.linear_probe_epochs, self.freeze_encoder, self.encoder_lr
-        self.linear_probe_epochs, self.freeze_encoder, self.encoder_lr = 0, False, None
-        self._random_start = True
-        try:
-            yield
-        finally:
-            self.linear_probe_epochs, self.freeze_encoder, self.encoder_lr = saved
-            del self._random_start
+        With ``linear_probe_epochs`` (and neither ``start`` nor ``freeze_encoder``), first
+        the head alone on the frozen trunk, then the whole network from there. Returns the
+        last :class:`~skgesture._base._Training`: the probe's when Ctrl+C ended it.
+        """
+        stage = self._stage()
+        if start is not None or stage.freeze_encoder or not self.linear_probe_epochs:
+            return self._fit_network(data, lengths, y, y_codes, stage, start, sample_weight)
+        probe = stage._replace(max_epochs=self.linear_probe_epochs, freeze_encoder=True)
+        probed = self._fit_network(data, lengths, y, y_codes, probe, None, sample_weight)
+        if probed.interrupted:  # Ctrl+C during the probe stops the whole fit
+            return probed
+        return self._fit_network(data, lengths, y, y_codes, stage, probed.net, sample_weight)
 
     def _self_train(self, data, lengths, labelled, y_codes, sample_weight):
         """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.
@@ -1003,20 +1023,22 @@ class SSLClassifier(SkeletonClassifierBase):
             return
         second_opinion = None
         if self.self_training_teacher != "fine-tuned":
-            fine_tuned = self.net_, self.history_, self.n_iter_, self.early_stopping_
-            with self._from_scratch():
-                self._train(
-                    data[labelled],
-                    lengths[labelled],
-                    self.classes_[y_codes],
-                    y_codes,
-                    resume=False,
-                    sample_weight=None if sample_weight is None else sample_weight[labelled],
-                )
-            second_opinion = self.predict_proba(data[unlabelled])
-            self.net_, self.history_, self.n_iter_, self.early_stopping_ = fine_tuned
-            if self.interrupted_:
+            # The whole CNN from random weights, no probe: a model that only gives its opinion.
+            from_scratch = self._stage()._replace(
+                freeze_encoder=False, encoder_lr=None, random_start=True
+            )
+            teacher = self._fit_network(
+                data[labelled],
+                lengths[labelled],
+                self.classes_[y_codes],
+                y_codes,
+                from_scratch,
+                sample_weight=None if sample_weight is None else sample_weight[labelled],
+            )
+            if teacher.interrupted:  # the fine-tuned model stays, marked as interrupted
+                self.interrupted_ = True
                 return
+            second_opinion = _probabilities(self._logits(data[unlabelled], teacher.net))
         for _ in range(self.self_training):
             proba = self.predict_proba(data[unlabelled])
             if self.self_training_teacher == "average":
@@ -1089,21 +1111,42 @@ class SSLClassifier(SkeletonClassifierBase):
             "n_joints": self.n_joints_,
             "n_coords": self.n_coords_,
             "dropout": self.dropout,
-            "freeze_trunk": self.freeze_encoder,
             **self.trunk_sizes_,
         }
 
-    def _make_net(self, y, device, split_seed, augment_seed, sample_weight=None):
-        net = super()._make_net(y, device, split_seed, augment_seed, sample_weight)
-        if self.encoder_lr is not None and not self.freeze_encoder:
-            groups = [(pattern, {"lr": self.encoder_lr}) for pattern in _TRUNK_PARAMETERS]
+    def _stage_net_params(self, stage):
+        return {"module__freeze_trunk": stage.freeze_encoder}
+
+    def _make_net(
+        self,
+        y,
+        device,
+        split_seed,
+        augment_seed,
+        sample_weight=None,
+        *,
+        stage=None,
+        early_stopping=None,
+    ):
+        stage = self._stage() if stage is None else stage
+        net = super()._make_net(
+            y,
+            device,
+            split_seed,
+            augment_seed,
+            sample_weight,
+            stage=stage,
+            early_stopping=early_stopping,
+        )
+        if stage.encoder_lr is not None and not stage.freeze_encoder:
+            groups = [(pattern, {"lr": stage.encoder_lr}) for pattern in _TRUNK_PARAMETERS]
             net.set_params(optimizer__param_groups=groups)
         return net
 
-    def _set_initial_weights(self, net, resume):
-        if resume:
-            self._load_previous_weights(net)
-        elif not getattr(self, "_random_start", False):
+    def _set_initial_weights(self, net, start, stage):
+        if start is not None:
+            self._load_previous_weights(net, start)
+        elif not stage.random_start:
             trunk = self.pretrainer_.net_.module_.encoder.state_dict()
             missing, unexpected = net.module_.load_state_dict(trunk, strict=False)
             if unexpected or any(not name.startswith("head.") for name in missing):

@@ -208,8 +208,8 @@ def press_ctrl_c_in_training(monkeypatch, fit, at_epoch_end=False):
     started = []
     original = skgesture._base.training_callbacks
 
-    def with_ctrl_c(estimator, early_stopping):
-        callbacks = original(estimator, early_stopping)
+    def with_ctrl_c(**settings):
+        callbacks = original(**settings)
         started.append(next(networks))
         if started[-1] == fit:
             callbacks.insert(0, ("ctrl_c", CtrlCAt(1, at_epoch_end)))
