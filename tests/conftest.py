@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 NATOPS_DIR = SHARED_DIR / "data" / "natops"
 
+# Scripts that wrote the test files; --doctest-modules would otherwise import (run) them.
+collect_ignore = ["data", "corpus"]
+
 
 @pytest.fixture(scope="session")
 def natops_dir():
@@ -28,3 +31,14 @@ def natops_dir():
 @pytest.fixture(scope="session")
 def repo_root():
     return REPO_ROOT
+
+
+@pytest.fixture
+def pyplot():
+    """matplotlib.pyplot drawing without a window; skips without matplotlib, closes the figures."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")

@@ -5,14 +5,13 @@ import json
 
 import numpy as np
 import pytest
+from _tiny import SMALL_CNN
 from sklearn.pipeline import make_pipeline
 
 from skgesture import CNNClassifier, FCClassifier, GradCAMExplainer, LSTMClassifier
 from skgesture.io import load_mocap_folder
 from skgesture.preprocessing import SkeletonNormalizer, SkeletonPadder
 from skgesture.skeleton import COCO_17_SKELETON
-
-TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0, "n_threads": 1}
 
 # A person standing in a 640 x 480 image, COCO-17 order, y pointing down.
 STANDING = np.array(
@@ -49,7 +48,7 @@ def waves():
 @pytest.fixture(scope="module")
 def cnn(waves):
     X, y = waves
-    return CNNClassifier(max_epochs=15, **TINY).fit(X[:24], y[:24])
+    return CNNClassifier(max_epochs=15, **SMALL_CNN).fit(X[:24], y[:24])
 
 
 def test_cnn_learns_from_2d_keypoints(cnn, waves):
@@ -72,7 +71,7 @@ def test_a_folder_of_openpose_json_files_trains_a_classifier(tmp_path, waves):
     dataset = load_mocap_folder(tmp_path, labels=labels, pattern="*.json")
     assert dataset.joint_names == list(COCO_17_SKELETON.joint_names)
     assert all(recording.shape[1:] == (17, 2) for recording in dataset.data)
-    model = CNNClassifier(max_epochs=2, **TINY).fit(dataset.data, dataset.target)
+    model = CNNClassifier(max_epochs=2, **SMALL_CNN).fit(dataset.data, dataset.target)
     assert set(model.predict(dataset.data)) <= {"wave", "still"}
 
 
@@ -87,16 +86,6 @@ def test_gradcam_explains_2d_recordings(cnn, waves):
     for i in waving:
         top = np.argsort(-explanation.joint_importance[i])[:3]
         assert set(top) & set(RIGHT_ARM)
-
-
-@pytest.fixture
-def pyplot():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def test_2d_skeleton_is_drawn_upright_in_image_coordinates(cnn, waves, pyplot):

@@ -1,6 +1,5 @@
 """FCClassifier, CNNClassifier and LSTMClassifier used the way a user would use them."""
 
-import doctest
 import io
 import pickle
 import warnings
@@ -16,7 +15,6 @@ from sklearn.utils import compute_class_weight
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
-import skgesture.classifiers
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
 from skgesture._standardize import channel_statistics, standardize
 
@@ -447,9 +445,3 @@ def test_default_cnn_learns_which_joint_moved():
     clf = CNNClassifier(max_epochs=20, random_state=0, n_threads=1).fit(X[train], y[train])
     assert clf.architecture == "joint"
     assert clf.score(X[test], y[test]) >= 0.95
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(skgesture.classifiers, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0

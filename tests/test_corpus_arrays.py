@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _tiny import TINY_CNN, TINY_FC, TINY_LSTM
 from scipy import sparse
 
 from skgesture import CNNClassifier, FCClassifier, GradCAMExplainer, LSTMClassifier
@@ -33,7 +34,6 @@ good_recordings, good_labels = CORPUS["good_recordings"], CORPUS["good_labels"]
 
 # Every call fails before any training; if one ever trained instead, it must not hang the suite.
 pytestmark = pytest.mark.timeout(60)
-TINY = {"max_epochs": 1, "random_state": 0, "n_threads": 1}
 TRANSFORMERS = {
     "SkeletonPadder": SkeletonPadder,
     "Flattener": Flattener,
@@ -43,9 +43,9 @@ TRANSFORMERS = {
     "JointImputer": JointImputer,
 }
 CLASSIFIERS = {
-    "CNNClassifier": lambda: CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY),
-    "FCClassifier": lambda: FCClassifier(hidden_sizes=(8,), **TINY),
-    "LSTMClassifier": lambda: LSTMClassifier(projection_size=4, hidden_size=4, **TINY),
+    "CNNClassifier": lambda: CNNClassifier(**TINY_CNN).set_params(max_epochs=1),
+    "FCClassifier": lambda: FCClassifier(**TINY_FC).set_params(max_epochs=1),
+    "LSTMClassifier": lambda: LSTMClassifier(**TINY_LSTM).set_params(max_epochs=1),
 }
 
 

@@ -33,6 +33,11 @@ def client():
         yield client
 
 
+@pytest.fixture(scope="module")
+def gestures():
+    return make_gestures(24, n_joints=6, max_frames=40, random_state=0, return_X_y=True)
+
+
 def small_search():
     model = Pipeline(
         [
@@ -45,8 +50,8 @@ def small_search():
 
 
 @pytest.mark.slow
-def test_grid_search_on_a_dask_cluster_equals_the_local_run(client):
-    X, y = make_gestures(24, n_joints=6, max_frames=40, random_state=0, return_X_y=True)
+def test_grid_search_on_a_dask_cluster_equals_the_local_run(client, gestures):
+    X, y = gestures
     local = small_search().set_params(n_jobs=1).fit(X, y)
 
     with joblib.parallel_backend("dask"):
@@ -61,8 +66,8 @@ def test_grid_search_on_a_dask_cluster_equals_the_local_run(client):
 
 
 @pytest.mark.slow
-def test_workers_train_folds_of_a_store_they_open_from_its_path(client, tmp_path):
-    X, y = make_gestures(24, n_joints=6, max_frames=40, random_state=0, return_X_y=True)
+def test_workers_train_folds_of_a_store_they_open_from_its_path(client, gestures, tmp_path):
+    X, y = gestures
     np.save(tmp_path / "gestures.npy", pad_recordings(X)[0])
     store = RecordingStore.from_array(tmp_path / "gestures.npy")  # pickles as its path
     search = GridSearchCV(

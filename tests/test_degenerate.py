@@ -6,6 +6,7 @@ ValueError that says what is wrong and what to do.
 
 import numpy as np
 import pytest
+from _tiny import TINY, TINY_FC, TINY_LSTM, tiny_estimators
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -22,20 +23,11 @@ from skgesture.utils import check_dataset
 
 # Tiny networks train in well under a second; a fit that takes minutes is a hang.
 pytestmark = pytest.mark.timeout(120)
-TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
-
-
-def tiny_classifiers(**params):
-    return [
-        CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY, **params),
-        FCClassifier(hidden_sizes=(8,), **TINY, **params),
-        LSTMClassifier(projection_size=4, hidden_size=4, **TINY, **params),
-    ]
 
 
 def each_classifier(**params):
     return pytest.mark.parametrize(
-        "clf", tiny_classifiers(**params), ids=lambda clf: type(clf).__name__
+        "clf", tiny_estimators(**params), ids=lambda clf: type(clf).__name__
     )
 
 
@@ -125,7 +117,7 @@ def test_values_at_float32s_limit_with_augmentation_fail_naming_the_cause():
     X, y = gestures()
     X[:, :, 0, 0] = -3e38
     X[0, :, 0, 0] = 3e38
-    clf = LSTMClassifier(projection_size=4, hidden_size=4, augment="light", **TINY)
+    clf = LSTMClassifier(augment="light", **TINY_LSTM)
     with pytest.raises(ValueError, match=r"too close to float32's limit .*augment=None"):
         clf.fit(X, y)
     clf.set_params(augment=None).fit(X, y)
@@ -153,7 +145,7 @@ def test_the_opt_in_for_nan_is_a_joint_imputer_in_front():
     X, y = gestures()
     X[4, 2, 1, 0] = np.nan
     X[1, :, 3] = np.nan  # a joint never seen in one recording
-    pipeline = make_pipeline(JointImputer(), FCClassifier(hidden_sizes=(8,), **TINY))
+    pipeline = make_pipeline(JointImputer(), FCClassifier(**TINY_FC))
     pipeline.fit(X, y)
     assert_probabilities(pipeline, X)
 

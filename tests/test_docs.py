@@ -1,11 +1,14 @@
-"""The API reference (docs/api.rst) lists every public name of the modules it documents.
+"""The API reference (docs/api.rst) lists every public name of the modules it documents, and
+the docstring examples keep running as doctests.
 
 Sphinx builds the reference from the names written in docs/api.rst, so a new public function
 would otherwise be missing from the documentation without any warning.
 """
 
+import doctest
 import importlib
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,47 @@ def test_the_top_level_table_lists_the_lazy_names():
     import skgesture
 
     assert DOCUMENTED["skgesture"] == set(skgesture.__all__) - {"__version__"}
+
+
+# pytest runs the docstring examples of the package (--doctest-modules in pyproject.toml); a
+# module that loses its last example drops out of that run without a failure.
+MODULES_WITH_EXAMPLES = [
+    "skgesture.classifiers",
+    "skgesture.datasets._generator",
+    "skgesture.datasets._natops",
+    "skgesture.datasets._sample",
+    "skgesture.explain._gradcam",
+    "skgesture.io.bvh",
+    "skgesture.io.folder",
+    "skgesture.io.keypoints",
+    "skgesture.io.labels",
+    "skgesture.io.mocap_csv",
+    "skgesture.io.ts",
+    "skgesture.model_selection",
+    "skgesture.plotting",
+    "skgesture.preprocessing._flatten",
+    "skgesture.preprocessing._impute",
+    "skgesture.preprocessing._normalize",
+    "skgesture.preprocessing._padding",
+    "skgesture.preprocessing._resample",
+    "skgesture.preprocessing._select",
+    "skgesture.preprocessing.augment",
+    "skgesture.skeleton",
+    "skgesture.ssl",
+    "skgesture.store",
+    "skgesture.stream",
+    "skgesture.utils.validation",
+]
+
+
+def test_pytest_collects_the_docstring_examples(repo_root):
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    options = pyproject["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in options["addopts"].split()
+    assert "skgesture" in options["testpaths"]
+
+
+@pytest.mark.parametrize("module", MODULES_WITH_EXAMPLES)
+def test_module_keeps_its_docstring_examples(module):
+    found = doctest.DocTestFinder().find(importlib.import_module(module))
+    assert any(test.examples for test in found), f"{module} lost its docstring examples"

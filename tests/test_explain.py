@@ -1,13 +1,13 @@
 """GradCAMExplainer: heatmaps of joints x frames that point at what really drove a decision."""
 
 import copy
-import doctest
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
+from _tiny import SMALL_CNN
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
@@ -16,7 +16,6 @@ from skgesture.datasets import make_gestures
 from skgesture.explain import (
     METHODS,
     GradCAMExplainer,
-    _gradcam,
     deletion_curve,
     pointing_game,
     randomization_check,
@@ -30,9 +29,6 @@ from skgesture.preprocessing import (
 )
 from skgesture.skeleton import NATOPS_SKELETON
 
-# One torch thread: tiny nets run fastest that way, and the suite shares the cores.
-TINY = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0, "n_threads": 1}
-
 
 @pytest.fixture(scope="module")
 def gestures():
@@ -44,7 +40,7 @@ def gestures():
 @pytest.fixture(scope="module")
 def cnn(gestures):
     train, _ = gestures
-    return CNNClassifier(max_epochs=15, **TINY).fit(train.data, train.target)
+    return CNNClassifier(max_epochs=15, **SMALL_CNN).fit(train.data, train.target)
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +121,7 @@ def test_points_at_planted_joints_on_data_it_never_saw():
     # Data unrelated to make_gestures: three classes, each told by a burst on its own joint.
     X, y, _ = planted_bursts(90, seed=0)
     X_test, y_test, relevance = planted_bursts(30, seed=1)
-    clf = CNNClassifier(max_epochs=25, **TINY).fit(X, y)
+    clf = CNNClassifier(max_epochs=25, **SMALL_CNN).fit(X, y)
     assert clf.score(X_test, y_test) > 0.9
     chance = np.mean([mask.any(axis=0).mean() for mask in relevance])  # 1 joint of 12
     for reference in (X, None):
@@ -232,7 +228,7 @@ def test_reference_is_the_mean_activation_of_the_reference_recordings(cnn, gestu
 def test_reference_recordings_go_through_the_pipeline(random_data):
     X, y = random_data
     pipeline = make_pipeline(
-        JointSelector([0, 2, 4]), SkeletonPadder(), CNNClassifier(max_epochs=2, **TINY)
+        JointSelector([0, 2, 4]), SkeletonPadder(), CNNClassifier(max_epochs=2, **SMALL_CNN)
     ).fit(X, y)
     explainer = GradCAMExplainer(pipeline).fit(X)
     assert explainer.reference_.shape == (8, 3)
@@ -302,14 +298,14 @@ def test_named_layer_is_explained(cnn, gestures):
 # ------------------------------------------------------------------ other architectures
 def test_image_cnn_pools_each_joints_coordinates(random_data):
     X, y = random_data
-    clf = CNNClassifier(architecture="image", max_epochs=2, **TINY).fit(X, y)
+    clf = CNNClassifier(architecture="image", max_epochs=2, **SMALL_CNN).fit(X, y)
     explanation = GradCAMExplainer(clf, method="gradcam").fit().explain(X)
     assert explanation.heatmaps.shape == (6, 12, 5)
 
 
 def test_temporal_cnn_needs_gradient_x_input(random_data):
     X, y = random_data
-    clf = CNNClassifier(architecture="temporal", max_epochs=2, **TINY).fit(X, y)
+    clf = CNNClassifier(architecture="temporal", max_epochs=2, **SMALL_CNN).fit(X, y)
     with pytest.raises(ValueError, match="no axis of 5 joints.*gradient_x_input"):
         GradCAMExplainer(clf).fit()
     explanation = GradCAMExplainer(clf, method="gradient_x_input").fit().explain(X)
@@ -335,7 +331,7 @@ def test_lstm_and_fc_are_explained_by_gradient_x_input(random_data):
 def test_pipeline_maps_back_to_the_original_joints_and_frames(random_data):
     X, y = random_data
     model = make_pipeline(
-        JointSelector(joints=[0, 2, 4]), SkeletonPadder(max_frames=10), CNNClassifier(**TINY)
+        JointSelector(joints=[0, 2, 4]), SkeletonPadder(max_frames=10), CNNClassifier(**SMALL_CNN)
     )
     model.set_params(cnnclassifier__max_epochs=2)
     with pytest.warns(UserWarning, match="cropped"):
@@ -357,7 +353,7 @@ def test_pipeline_that_resamples_time_maps_back_by_position(random_data):
     model = Pipeline(
         [
             ("resample", FrameRateResampler(source_rate=50, target_rate=25)),
-            ("cnn", CNNClassifier(max_epochs=2, **TINY)),
+            ("cnn", CNNClassifier(max_epochs=2, **SMALL_CNN)),
         ]
     ).fit(X, y)
     explanation = GradCAMExplainer(model).fit().explain(X)
@@ -434,16 +430,6 @@ def test_relevance_must_match_the_explained_recordings(cnn, gestures):
 
 
 # ---------------------------------------------------------------------------- pictures
-@pytest.fixture
-def pyplot():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
-
 def test_heatmap_plot_names_the_joints(cnn, gestures, pyplot):
     _, test = gestures
     explanation = GradCAMExplainer(cnn, skeleton=test.skeleton).fit().explain(test.data[:2])
@@ -491,7 +477,7 @@ def test_mp4_without_ffmpeg_is_refused_clearly(cnn, gestures, pyplot, tmp_path, 
 def test_joints_are_named_by_the_skeleton_or_by_index(random_data, pyplot):
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(6, 10, 8, 3)), np.array(["a", "b"] * 3)
-    clf = CNNClassifier(max_epochs=1, **TINY).fit(X, y)
+    clf = CNNClassifier(max_epochs=1, **SMALL_CNN).fit(X, y)
 
     unnamed = GradCAMExplainer(clf).fit().explain(X[:1])
     assert unnamed.joint_names == [f"joint {j}" for j in range(8)]
@@ -499,16 +485,6 @@ def test_joints_are_named_by_the_skeleton_or_by_index(random_data, pyplot):
     natops = GradCAMExplainer(clf, skeleton="natops").fit().explain(X[:1])
     assert natops.joint_names == list(NATOPS_SKELETON.joint_names)
     assert len(natops.plot_skeleton(0, frame=0).lines) == len(NATOPS_SKELETON.bones)
-
-
-def test_docstring_example_runs():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        result = doctest.testmod(_gradcam)
-    finally:
-        torch.set_num_threads(previous)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_importing_the_explainer_loads_neither_torch_nor_matplotlib():

@@ -57,16 +57,6 @@ def explanation(cnn, gestures):
     return GradCAMExplainer(cnn, top_k=3).fit().explain(gestures.data[:3])
 
 
-@pytest.fixture
-def pyplot():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
-
 def explain_each(explainer, recordings, n_threads=None):
     """One explain call per recording, one after the other or from a pool of threads."""
     calls = [[recording] for recording in recordings]

@@ -1,7 +1,5 @@
 """read_bvh: joint positions by forward kinematics, checked on hand-built and real CMU files."""
 
-import doctest
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -350,9 +348,3 @@ def test_a_file_without_frames_is_refused(tmp_path):
 def test_end_sites_must_be_a_bool(arm):
     with pytest.raises(TypeError, match="end_sites must be True or False"):
         read_bvh(arm, end_sites="yes")
-
-
-def test_docstring_examples_run():
-    results = doctest.testmod(importlib.import_module("skgesture.io.bvh"))
-    assert results.attempted > 0
-    assert results.failed == 0

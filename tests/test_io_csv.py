@@ -1,8 +1,5 @@
 """Reading and writing MocapLab CSV recordings (skgesture.io.read_mocap_csv, write_mocap_csv)."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -419,17 +416,6 @@ def test_write_then_read_round_trips_exactly(tmp_path_factory, recording):
     assert result.joint_names == (
         names if names is not None else [f"joint_{k}" for k in range(positions.shape[1])]
     )
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["skgesture.io.mocap_csv", "skgesture.io.labels", "skgesture.io.folder", "skgesture.io.ts"],
-)
-def test_docstring_examples_run(module, tmp_path, monkeypatch):
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    results = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert results.attempted > 0
-    assert results.failed == 0
 
 
 CELLS = st.sampled_from(

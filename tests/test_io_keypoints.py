@@ -1,7 +1,5 @@
 """read_keypoints: 2-D keypoints as OpenPose and COCO-style detectors write them, and CSV tables."""
 
-import doctest
-import importlib
 import json
 from pathlib import Path
 
@@ -263,12 +261,6 @@ def test_coco_17_skeleton_uses_coco_links_and_names():
     for left, right in skeleton.mirror_pairs:
         assert names[left].replace("left_", "right_") == names[right]
     assert len(skeleton.mirror_pairs) == 8
-
-
-def test_docstring_examples_run():
-    results = doctest.testmod(importlib.import_module("skgesture.io.keypoints"))
-    assert results.attempted > 0
-    assert results.failed == 0
 
 
 def test_a_folder_does_not_mix_2d_and_3d(tmp_path):

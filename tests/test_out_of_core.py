@@ -1,20 +1,17 @@
 """Training on recordings kept on disk (RecordingStore) as a user with too much data would."""
 
-import doctest
 import pickle
 
 import numpy as np
 import pytest
+from _tiny import TINY, TINY_CNN, TINY_FC
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-import skgesture.store
 from skgesture import CNNClassifier, FCClassifier
 from skgesture._standardize import channel_statistics
 from skgesture.datasets import make_gestures
 from skgesture.store import RecordingStore
 from skgesture.utils.validation import pad_recordings
-
-TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +83,8 @@ def test_streaming_statistics_equal_the_in_memory_ones(gestures):
 @pytest.mark.parametrize(
     "make_classifier",
     [
-        lambda: CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY),
-        lambda: FCClassifier(hidden_sizes=(8,), **TINY),  # fixed length: batches cropped
+        lambda: CNNClassifier(**TINY_CNN),
+        lambda: FCClassifier(**TINY_FC),  # fixed length: batches cropped
     ],
     ids=["CNNClassifier", "FCClassifier"],
 )
@@ -200,10 +197,3 @@ def test_lengths_out_of_range_are_refused():
 def test_an_empty_folder_is_refused(tmp_path):
     with pytest.raises(ValueError, match="holds no file matching"):
         RecordingStore.from_folder(tmp_path)
-
-
-def test_docstring_example_runs():
-    result = doctest.testmod(skgesture.store, optionflags=doctest.ELLIPSIS)
-
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -1,7 +1,5 @@
 """Plot helpers draw on the user's Axes and return them."""
 
-import doctest
-
 import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
@@ -12,7 +10,6 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from skgesture import plotting  # noqa: E402
 from skgesture.plotting import (  # noqa: E402
     plot_confusion_matrix,
     plot_history,
@@ -78,7 +75,3 @@ def test_label_efficiency_with_spread_over_seeds():
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.55, 0.7, 0.85])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SSL", "CNN"]
     assert len(ax.collections) == 1  # one band: the curve with several seeds
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(plotting).failed == 0

@@ -1,8 +1,5 @@
 """Behaviour of the transformers in skgesture.preprocessing, used the way a user would."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -523,11 +520,3 @@ def test_normalizer_refuses_settings_the_data_cannot_meet(normalizer, X, match):
 def test_root_joint_by_name():
     normalizer = SkeletonNormalizer(root_joint="chest", skeleton=BODY).fit([REST_POSE[None]])
     assert normalizer.root_joint_ == 1
-
-
-@pytest.mark.parametrize(
-    "module", ["_padding", "_flatten", "_normalize", "_select", "_resample", "augment"]
-)
-def test_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module(f"skgesture.preprocessing.{module}"))
-    assert result.attempted > 0 and result.failed == 0

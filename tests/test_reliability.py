@@ -2,34 +2,29 @@
 
 import warnings
 
+import _tiny
 import numpy as np
 import pytest
 import torch
+from _faults import CtrlCAt
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
-from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture import CNNClassifier, FCClassifier
 
-TINY = {"max_epochs": 3, "random_state": 0, "n_threads": 1}
-TINY_CNN = {"n_filters": 4, "n_blocks": 1, "kernel_size": 3, **TINY}
-
-
-def tiny_estimators():
-    return [
-        CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY),
-        LSTMClassifier(projection_size=4, hidden_size=4, num_layers=1, **TINY),
-        FCClassifier(hidden_sizes=(8,), **TINY),
-    ]
+# Three epochs leave room for a fault in the second or the third.
+EPOCHS = 3
+TINY_CNN = {**_tiny.TINY_CNN, "max_epochs": EPOCHS}
+TINY_FC = {**_tiny.TINY_FC, "max_epochs": EPOCHS}
+# test_ssl.py imports this name; it can import CtrlCAt from _faults instead.
+_CtrlCAt = CtrlCAt
 
 
-def gestures(n_per_class=8, seed=0):
-    """Two classes of recordings (frames, joints, coords) told apart by one lifted joint."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(scale=0.3, size=(2 * n_per_class, 10, 4, 3)).astype(np.float32)
-    y = np.repeat(np.array(["wave", "point"]), n_per_class)
-    X[y == "point", :, 1, 0] += 2.0
-    return X, y
+@pytest.fixture
+def gestures():
+    """16 recordings of 10 frames x 4 joints; "point" lifts joint 1, "wave" does not."""
+    return _tiny.gestures(n_per_class=8, n_frames=10, labels=("wave", "point"))
 
 
 class FailAtEpoch(Callback):
@@ -77,19 +72,17 @@ def assert_state_unchanged(estimator, before):
 
 
 # ----------------------------------------------------------------------- diverging loss
-def test_exploding_learning_rate_stops_with_epoch_and_lr_and_leaves_estimator_unfitted():
-    X, y = gestures()
-    clf = CNNClassifier(
-        n_filters=4, n_blocks=1, kernel_size=3, optimizer="sgd", lr=1e6, batch_size=4, **TINY
-    )
+def test_exploding_learning_rate_stops_with_epoch_and_lr_and_leaves_estimator_unfitted(gestures):
+    X, y = gestures
+    clf = CNNClassifier(optimizer="sgd", lr=1e6, batch_size=4, **TINY_CNN)
     with pytest.raises(ValueError, match=r"loss became (nan|inf|-inf) at epoch 1, .*lr=1000000\.0"):
         clf.fit(X, y)
     assert_unfitted(clf)
 
 
-def test_exploding_learning_rate_on_a_refit_keeps_the_previous_model():
-    X, y = gestures()
-    clf = CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, batch_size=4, **TINY).fit(X, y)
+def test_exploding_learning_rate_on_a_refit_keeps_the_previous_model(gestures):
+    X, y = gestures
+    clf = CNNClassifier(batch_size=4, **TINY_CNN).fit(X, y)
     before = fitted_state(clf)
     predictions = clf.predict(X)
     clf.set_params(optimizer="sgd", lr=1e6)
@@ -99,18 +92,20 @@ def test_exploding_learning_rate_on_a_refit_keeps_the_previous_model():
     np.testing.assert_array_equal(clf.predict(X), predictions)
 
 
-def test_a_sensible_learning_rate_is_not_flagged():
-    X, y = gestures()
-    clf = CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, optimizer="sgd", lr=0.01, **TINY)
+def test_a_sensible_learning_rate_is_not_flagged(gestures):
+    X, y = gestures
+    clf = CNNClassifier(optimizer="sgd", lr=0.01, **TINY_CNN)
     clf.fit(X, y)
     assert np.isfinite(clf.history_[:, "train_loss"]).all()
-    assert clf.n_iter_ == 3
+    assert clf.n_iter_ == EPOCHS
 
 
 # -------------------------------------------------------------------- faults mid-training
-@pytest.mark.parametrize("clf", tiny_estimators(), ids=lambda e: type(e).__name__)
-def test_failing_callback_leaves_an_unfitted_estimator_unfitted(clf):
-    X, y = gestures()
+@pytest.mark.parametrize(
+    "clf", _tiny.tiny_estimators(max_epochs=EPOCHS), ids=lambda e: type(e).__name__
+)
+def test_failing_callback_leaves_an_unfitted_estimator_unfitted(clf, gestures):
+    X, y = gestures
     clf.set_params(callbacks=[FailAtEpoch(2)])
     with pytest.raises(RuntimeError, match="callback failed at epoch 2"):
         clf.fit(X, y)
@@ -119,9 +114,11 @@ def test_failing_callback_leaves_an_unfitted_estimator_unfitted(clf):
         clf.predict(X)
 
 
-@pytest.mark.parametrize("clf", tiny_estimators(), ids=lambda e: type(e).__name__)
-def test_failing_callback_during_warm_start_keeps_the_previous_model(clf):
-    X, y = gestures()
+@pytest.mark.parametrize(
+    "clf", _tiny.tiny_estimators(max_epochs=EPOCHS), ids=lambda e: type(e).__name__
+)
+def test_failing_callback_during_warm_start_keeps_the_previous_model(clf, gestures):
+    X, y = gestures
     clf.fit(X, y)
     before = fitted_state(clf)
     proba = clf.predict_proba(X)
@@ -136,9 +133,9 @@ def test_failing_callback_during_warm_start_keeps_the_previous_model(clf):
     assert clf.net_ is not before[0]["net_"]
 
 
-def test_failed_refit_on_other_data_keeps_the_first_fit():
-    X, y = gestures()
-    clf = FCClassifier(hidden_sizes=(8,), **TINY).fit(X, y)
+def test_failed_refit_on_other_data_keeps_the_first_fit(gestures):
+    X, y = gestures
+    clf = FCClassifier(**TINY_FC).fit(X, y)
     before = fitted_state(clf)
     flat = X.reshape(len(X), 10, -1)[:, :, :5]  # a different skeleton, in another layout
     clf.set_params(callbacks=[FailAtEpoch(1)])
@@ -150,21 +147,21 @@ def test_failed_refit_on_other_data_keeps_the_first_fit():
     np.testing.assert_array_equal(clf.classes_, ["point", "wave"])
 
 
-def test_error_in_the_first_batch_propagates_unchanged_and_leaves_nothing_behind():
+def test_error_in_the_first_batch_propagates_unchanged_and_leaves_nothing_behind(gestures):
     class OutOfMemory(Callback):
         def on_batch_begin(self, net, **kwargs):
             raise MemoryError("out of memory in batch")
 
-    X, y = gestures()
-    clf = FCClassifier(hidden_sizes=(8,), callbacks=[OutOfMemory()], **TINY)
+    X, y = gestures
+    clf = FCClassifier(callbacks=[OutOfMemory()], **TINY_FC)
     with pytest.raises(MemoryError, match="out of memory in batch"):
         clf.fit(X, y)
     assert_unfitted(clf)
 
 
-def test_invalid_warm_start_architecture_change_keeps_the_previous_model():
-    X, y = gestures()
-    clf = FCClassifier(hidden_sizes=(8,), warm_start=True, **TINY).fit(X, y)
+def test_invalid_warm_start_architecture_change_keeps_the_previous_model(gestures):
+    X, y = gestures
+    clf = FCClassifier(warm_start=True, **TINY_FC).fit(X, y)
     before = fitted_state(clf)
     clf.set_params(hidden_sizes=(16,))
     with pytest.raises(ValueError, match="must not change between fits"):
@@ -173,20 +170,9 @@ def test_invalid_warm_start_architecture_change_keeps_the_previous_model():
 
 
 # ----------------------------------------------------------------------- Ctrl+C during fit
-class _CtrlCAt(Callback):
-    """Simulates the user pressing Ctrl+C during a training batch of ``epoch``."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and len(net.history) == self.epoch:
-            raise KeyboardInterrupt
-
-
-def test_ctrl_c_keeps_the_best_completed_epoch_and_says_so():
-    X, y = gestures()
-    clf = CNNClassifier(**TINY_CNN, callbacks=[_CtrlCAt(epoch=3)]).set_params(max_epochs=6)
+def test_ctrl_c_keeps_the_best_completed_epoch_and_says_so(gestures):
+    X, y = gestures
+    clf = CNNClassifier(**TINY_CNN, callbacks=[CtrlCAt(epoch=3)]).set_params(max_epochs=6)
     with pytest.warns(UserWarning, match=r"interrupted during epoch 3 of 6.*epoch [12] "):
         clf.fit(X, y)
     assert clf.interrupted_
@@ -196,16 +182,16 @@ def test_ctrl_c_keeps_the_best_completed_epoch_and_says_so():
     assert clf.predict(X).shape == (len(y),)
 
 
-def test_ctrl_c_in_the_first_epoch_still_warns():
-    X, y = gestures()
-    clf = CNNClassifier(**TINY_CNN, callbacks=[_CtrlCAt(epoch=1)])
+def test_ctrl_c_in_the_first_epoch_still_warns(gestures):
+    X, y = gestures
+    clf = CNNClassifier(**TINY_CNN, callbacks=[CtrlCAt(epoch=1)])
     with pytest.warns(UserWarning, match="no epoch had completed"):
         clf.fit(X, y)
     assert clf.interrupted_
 
 
-def test_a_finished_fit_is_not_interrupted():
-    X, y = gestures()
+def test_a_finished_fit_is_not_interrupted(gestures):
+    X, y = gestures
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf = CNNClassifier(**TINY_CNN).fit(X, y)

@@ -1,12 +1,10 @@
 """Skeleton topologies: bones, joint lookup, mirroring, subsets, inference from names."""
 
 import dataclasses
-import doctest
 
 import numpy as np
 import pytest
 
-import skgesture.skeleton
 from skgesture.io.ts import read_ts
 from skgesture.skeleton import MOCAPLAB_SKELETON, NATOPS_SKELETON, Skeleton, get_skeleton
 
@@ -198,8 +196,3 @@ def test_get_skeleton():
     assert get_skeleton("mocaplab") is MOCAPLAB_SKELETON
     with pytest.raises(ValueError, match="Unknown skeleton 'kinect'.*'mocaplab', 'natops'"):
         get_skeleton("kinect")
-
-
-def test_docstring_examples_run():
-    results = doctest.testmod(skgesture.skeleton, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert results.attempted > 0 and results.failed == 0

@@ -1,14 +1,11 @@
 """StreamingRecognizer used as a live application would: frames in, labels per step out."""
 
-import doctest
-
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-import skgesture.stream
 from skgesture import CNNClassifier, SkeletonPadder
 from skgesture.datasets import load_natops
 from skgesture.stream import StreamingRecognizer
@@ -254,10 +251,3 @@ def test_a_single_frame_must_be_wrapped(natops_model, natops_test):
 def test_invalid_parameters_are_named(natops_model, params, message):
     with pytest.raises(ValueError, match=message):
         StreamingRecognizer(natops_model, **params).reset()
-
-
-def test_docstring_example_runs():
-    result = doctest.testmod(skgesture.stream, optionflags=doctest.ELLIPSIS)
-
-    assert result.attempted > 0
-    assert result.failed == 0

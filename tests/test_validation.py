@@ -73,12 +73,3 @@ def test_nested_python_lists_are_an_array_like():
 def test_ragged_nested_python_lists_are_recordings():
     recordings, layout = check_recordings([[1.0, 2.0, 3.0], [4.0, 5.0]])
     assert layout == "list" and [len(r) for r in recordings] == [3, 2]
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import skgesture.utils.validation as validation
-
-    result = doctest.testmod(validation)
-    assert result.attempted >= 2 and result.failed == 0
