@@ -27,12 +27,12 @@ demo: $(VENV)/.demo-installed
 	$(PY) -m skgesture reproduce --quick --out reports/demo --force
 
 test: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check skgesture tests examples benchmarks
+	$(VENV)/bin/ruff check skgesture tests examples benchmarks conftest.py
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check skgesture tests examples benchmarks
-	$(VENV)/bin/ruff format --check skgesture tests examples benchmarks
+	$(VENV)/bin/ruff check skgesture tests examples benchmarks conftest.py
+	$(VENV)/bin/ruff format --check skgesture tests examples benchmarks conftest.py
 
 # The documentation, gallery examples run, in docs/_build/html; warnings are errors.
 docs: $(VENV)/.docs-installed
