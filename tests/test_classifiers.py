@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from _tiny import TINY_CNN, TINY_FC, TINY_LSTM, gestures, tiny_estimators
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
@@ -17,25 +18,6 @@ from skorch.exceptions import DeviceWarning
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
 from skgesture._standardize import channel_statistics, standardize
-
-TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
-TINY_CNN = {"n_filters": 4, "n_blocks": 1, "kernel_size": 3, **TINY}
-TINY_LSTM = {"projection_size": 4, "hidden_size": 4, "num_layers": 1, **TINY}
-TINY_FC = {"hidden_sizes": (8,), **TINY}
-
-
-def tiny_estimators():
-    return [CNNClassifier(**TINY_CNN), LSTMClassifier(**TINY_LSTM), FCClassifier(**TINY_FC)]
-
-
-def gestures(n_per_class=10, n_frames=12, n_joints=4, n_coords=3, labels=("up", "down"), seed=0):
-    """Recordings in which each class lifts one joint by a different amount."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(scale=0.3, size=(n_per_class * len(labels), n_frames, n_joints, n_coords))
-    y = np.repeat(np.asarray(labels), n_per_class)
-    for offset, label in enumerate(labels):
-        X[y == label, :, min(1, n_joints - 1), 0] += 2.0 * offset
-    return X.astype(np.float32), y
 
 
 def ragged(X, seed=0):

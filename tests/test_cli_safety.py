@@ -13,6 +13,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _faults import CtrlCAt
 from skorch.callbacks import Callback, EpochScoring
 
 import skgesture._base
@@ -186,22 +187,6 @@ def test_the_ssl_model_saves_in_the_pickle_free_format(folder, tmp_path, capsys)
 
 
 # ------------------------------------------------------------------ Ctrl+C stops everything
-class CtrlCAt(Callback):
-    """The user presses Ctrl+C during a training batch of ``epoch``, or as it ends."""
-
-    def __init__(self, epoch, at_epoch_end=False):
-        self.epoch = epoch
-        self.at_epoch_end = at_epoch_end
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and not self.at_epoch_end and len(net.history) == self.epoch:
-            raise KeyboardInterrupt
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.at_epoch_end and len(net.history) == self.epoch:
-            raise KeyboardInterrupt
-
-
 def press_ctrl_c_in_training(monkeypatch, fit, at_epoch_end=False):
     """Press Ctrl+C in the first epoch of the ``fit``-th network trained; count the networks."""
     networks = itertools.count(1)
