@@ -42,3 +42,13 @@ def pyplot():
 
     yield plt
     plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Twelve MocapLab CSV recordings (79 joints, 10 to 20 frames) and their label table, one
+    copy per test module (the command-line tests write beside them)."""
+    from skgesture.datasets import make_sample_mocap_folder
+
+    path = tmp_path_factory.mktemp("data") / "mocap"
+    return make_sample_mocap_folder(path, 12, min_frames=10, max_frames=20, random_state=3)

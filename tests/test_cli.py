@@ -33,13 +33,6 @@ def assert_one_line_error(stderr, *fragments):
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """Twelve MocapLab CSV recordings (79 joints, 10 to 20 frames) and their label table."""
-    path = tmp_path_factory.mktemp("data") / "mocap"
-    return make_sample_mocap_folder(path, 12, min_frames=10, max_frames=20, random_state=3)
-
-
-@pytest.fixture(scope="module")
 def model(folder, tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "model.npz"
     status = main(

@@ -21,7 +21,6 @@ import skgesture.ssl
 from skgesture import CNNClassifier
 from skgesture._persistence import load
 from skgesture.app.cli import main
-from skgesture.datasets import make_sample_mocap_folder
 from skgesture.ssl import AutoencoderPretrainer
 
 pytest.importorskip("matplotlib")
@@ -43,13 +42,6 @@ def gestures(n_per_class=8, seed=0):
     y = np.repeat(np.array(["wave", "point"]), n_per_class)
     X[y == "point", :, 1, 0] += 2.0
     return X, y
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """Twelve MocapLab CSV recordings (79 joints, 10 to 20 frames) and their label table."""
-    path = tmp_path_factory.mktemp("data") / "mocap"
-    return make_sample_mocap_folder(path, 12, min_frames=10, max_frames=20, random_state=3)
 
 
 @pytest.fixture(scope="module")
