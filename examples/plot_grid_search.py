@@ -5,7 +5,7 @@ Grid search over CNN hyper-parameters
 skgesture's classifiers are scikit-learn estimators, so
 :class:`~sklearn.model_selection.GridSearchCV` tunes them like any other: the parameters of a
 Pipeline step are named ``<step>__<parameter>``. Here the search compares two of
-:class:`~skgesture.classifiers.CNNClassifier`'s architectures and two kernel sizes by 3-fold
+:class:`~skgesture.estimators.CNNClassifier`'s architectures and two kernel sizes by 3-fold
 cross-validation on NATOPS.
 
 To keep the documentation build quick, the search runs on half of the training recordings with

@@ -4,7 +4,7 @@ Quick start: recognise NATOPS gestures
 
 Load the NATOPS data set that ships with skgesture, build a scikit-learn
 :class:`~sklearn.pipeline.Pipeline` that pads the recordings and trains a
-:class:`~skgesture.classifiers.CNNClassifier`, then look at its accuracy, its confusion
+:class:`~skgesture.estimators.CNNClassifier`, then look at its accuracy, its confusion
 matrix and its learning curves.
 
 To keep the documentation build quick, the network trains for 10 epochs instead of its

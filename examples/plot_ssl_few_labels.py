@@ -4,7 +4,7 @@ Self-supervised pre-training when few recordings are labelled
 
 Labelling gestures is slow; recording them is not. The paper's answer is self-supervised
 learning: pre-train the network on every recording without its label, then fine-tune it on
-the few labelled ones. :class:`~skgesture.ssl.SSLClassifier` does both in one ``fit``,
+the few labelled ones. :class:`~skgesture.estimators.SSLClassifier` does both in one ``fit``,
 following scikit-learn's semi-supervised convention: ``y == -1`` marks an unlabelled
 recording.
 
@@ -50,7 +50,7 @@ print(f"{np.sum(y != -1)} labelled and {np.sum(y == -1)} unlabelled recordings")
 # %%
 # Pre-training and fine-tuning
 # ----------------------------
-# ``SSLClassifier`` pre-trains with an :class:`~skgesture.ssl.AutoencoderPretrainer` on all of
+# ``SSLClassifier`` pre-trains with an :class:`~skgesture.estimators.AutoencoderPretrainer` on all of
 # ``X``, then trains a classifier that starts from the pre-trained trunk on the labelled
 # recordings. ``objective="reconstruction"`` rebuilds hidden parts of each recording instead,
 # as the paper's autoencoder does; ``freeze_encoder=True`` trains only the final linear layer

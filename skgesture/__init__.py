@@ -32,6 +32,7 @@ _SUBMODULES = {
     "skeleton",
     "utils",
     "classifiers",
+    "estimators",
     "nn",
     "explain",
     "ssl",

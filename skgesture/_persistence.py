@@ -1,7 +1,7 @@
 """Save fitted models to one ``.npz`` file and load them back, without pickle.
 
 :func:`save` writes, and :func:`load` reads, a fitted network estimator (a classifier or an
-:class:`~skgesture.ssl.AutoencoderPretrainer`), a fitted skgesture transformer, or a fitted
+:class:`~skgesture.estimators.AutoencoderPretrainer`), a fitted skgesture transformer, or a fitted
 :class:`~sklearn.pipeline.Pipeline` of those; ``skgesture.save`` / ``skgesture.load`` are these
 two functions and the estimators' ``save`` / ``load`` methods are shortcuts to them.
 
@@ -17,7 +17,7 @@ is its place in the tree (the root's prefix is empty):
   ``device``; arrays ``<prefix>classes_``, ``<prefix>channel_mean_``,
   ``<prefix>channel_scale_``, ``<prefix>feature_names_in_`` (when fitted on a table) and
   ``<prefix>state/<name>``, one per entry of the network's ``state_dict``. Parameters and
-  fitted attributes that are estimators (an :class:`~skgesture.ssl.SSLClassifier`'s
+  fitted attributes that are estimators (an :class:`~skgesture.estimators.SSLClassifier`'s
   ``pretrainer`` and ``pretrainer_``) are nodes of their own in ``estimators``, with the prefix
   ``<prefix><name>/``; an unfitted one is marked ``"fitted": false`` and holds only ``params``;
 - a transformer (:mod:`skgesture.preprocessing`): ``params`` and the JSON fitted attributes in
@@ -94,6 +94,9 @@ _SCALAR_ATTRIBUTES = (
     "interrupted_",
     "n_iter_",
 )
+# Fitted attributes stored under the first format's names (files stay readable by older
+# versions): name in the file -> name on the estimator.
+_IN_MEMORY_NAMES = {"n_joints_": "n_joints_in_", "n_coords_": "n_coords_in_"}
 # The skgesture transformers a file may hold (from skgesture.preprocessing), and their fitted
 # attributes besides the ones every transformer has (_TRANSFORMER_COMMON).
 _TRANSFORMER_ATTRIBUTES = {
@@ -390,7 +393,7 @@ def _save_network(estimator, prefix, arrays, where):
 
     attributes = {}
     for attribute in _SCALAR_ATTRIBUTES + getattr(type(estimator), "_saved_attributes", ()):
-        value = getattr(estimator, attribute)
+        value = _file_attribute(estimator, attribute)
         attributes[attribute] = value.item() if isinstance(value, np.generic) else value
     node.update(
         attributes=attributes,
@@ -413,6 +416,15 @@ def _save_network(estimator, prefix, arrays, where):
             for key, value in estimators.items()
         }
     return node
+
+
+def _file_attribute(estimator, name):
+    """A fitted attribute under its name in the file (the first format's names, which older
+    versions read): the estimators' ``n_joints_in_`` is stored as ``n_joints_``, and
+    ``_tabular_in`` as the layout ``_fitted_layout``."""
+    if name == "_fitted_layout":
+        return "2d" if estimator._tabular_in else "4d"
+    return getattr(estimator, _IN_MEMORY_NAMES.get(name, name))
 
 
 def _save_transformer(transformer, prefix, arrays, where):
@@ -1148,14 +1160,14 @@ def _load_network(node, arrays, path, device, kind):
     attributes = _check_attributes(estimator_cls, node["attributes"])
     fitted = _fitted_arrays(arrays, attributes, node.get("classes_kind"), kind)
     for attribute, value in {**attributes, **fitted}.items():
-        setattr(estimator, attribute, value)
+        if attribute == "_fitted_layout":
+            estimator._tabular_in = value == "2d"
+        else:
+            setattr(estimator, _IN_MEMORY_NAMES.get(attribute, attribute), value)
 
     target = _pick_device(path, node["device"], device)
     try:
-        if kind == "classifier":
-            net = estimator._make_net(estimator.classes_, target, 0, 0)
-        else:
-            net = estimator._make_net(target, 0, 0)
+        net = estimator._rebuild_net(target)
     except (TypeError, ValueError) as error:
         raise _Invalid(f"its params do not make a network ({error})") from error
     # net_params may name a device of their own.
@@ -1163,8 +1175,9 @@ def _load_network(node, arrays, path, device, kind):
         raise _Invalid(f"its params put the network on the device {_describe(net.device)}")
     classes = f", {len(estimator.classes_)} classes" if kind == "classifier" else ""
     network = (
-        f"the network of a {name} with these params{classes}, n_joints_={estimator.n_joints_}, "
-        f"n_coords_={estimator.n_coords_} and n_frames_={estimator.n_frames_}"
+        f"the network of a {name} with these params{classes}, n_joints_="
+        f"{estimator.n_joints_in_}, n_coords_={estimator.n_coords_in_} and n_frames_="
+        f"{estimator.n_frames_}"
     )
     state = _state_dict(net, arrays, node["state_keys"], network)
     try:
@@ -1210,12 +1223,13 @@ def _check_pretrainer(estimator, pretrainer):
     if _network_kinds().get(type(inner).__name__) != "pretrainer":
         raise _Invalid(f"it holds a {type(inner).__name__} where a fitted pretrainer belongs")
     trunk = {name: getattr(inner, name) for name in _TRUNK_SIZES}
-    skeleton = (inner.n_joints_, inner.n_coords_)
-    if trunk != estimator.trunk_sizes_ or skeleton != (estimator.n_joints_, estimator.n_coords_):
+    skeleton = (inner.n_joints_in_, inner.n_coords_in_)
+    fitted = (estimator.n_joints_in_, estimator.n_coords_in_)
+    if trunk != estimator.trunk_sizes_ or skeleton != fitted:
         raise _Invalid(
             f"the pretrainer's trunk {trunk} of {skeleton[0]} joints x {skeleton[1]} "
             f"coordinates is not the classifier's {estimator.trunk_sizes_} of "
-            f"{estimator.n_joints_} x {estimator.n_coords_}"
+            f"{fitted[0]} x {fitted[1]}"
         )
 
 

@@ -30,11 +30,11 @@ class Entry(NamedTuple):
 
 
 ESTIMATORS = (
-    Entry("CNNClassifier", "skgesture.classifiers", "classifier", "cnn"),
-    Entry("FCClassifier", "skgesture.classifiers", "classifier", "fc"),
-    Entry("LSTMClassifier", "skgesture.classifiers", "classifier", "lstm"),
-    Entry("SSLClassifier", "skgesture.ssl", "classifier", "ssl"),
-    Entry("AutoencoderPretrainer", "skgesture.ssl", "pretrainer"),
+    Entry("CNNClassifier", "skgesture.estimators.cnn", "classifier", "cnn"),
+    Entry("FCClassifier", "skgesture.estimators.fc", "classifier", "fc"),
+    Entry("LSTMClassifier", "skgesture.estimators.lstm", "classifier", "lstm"),
+    Entry("SSLClassifier", "skgesture.estimators.ssl", "classifier", "ssl"),
+    Entry("AutoencoderPretrainer", "skgesture.estimators.pretrainer", "pretrainer"),
 )
 
 

@@ -39,7 +39,9 @@ def test_every_layout_of_the_data_conventions_is_accepted(estimator, layout):
     }[layout]
     estimator.fit(X, y)
     expected = {"list": (4, 3, 12), "4d": (4, 3, 12), "3d": (12, 1, 12), "2d": (1, 1, 12)}
-    assert (estimator.n_joints_, estimator.n_coords_, estimator.n_features_in_) == expected[layout]
+    assert (estimator.n_joints_in_, estimator.n_coords_in_, estimator.n_features_in_) == expected[
+        layout
+    ]
     assert estimator.predict(X).shape == (20,)
     assert estimator.predict_proba(X).shape == (20, 2)
 
@@ -145,7 +147,7 @@ def test_invalid_parameters_are_refused_before_any_work(params, message, monkeyp
     def fail(*args, **kwargs):
         raise AssertionError("data were validated before the parameters")
 
-    monkeypatch.setattr("skgesture._base.check_dataset", fail)
+    monkeypatch.setattr("skgesture.estimators._base.check_dataset", fail)
     with pytest.raises(ValueError, match=message):
         CNNClassifier(**params).fit(*gestures())
 

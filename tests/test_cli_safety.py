@@ -16,7 +16,7 @@ import pytest
 from _faults import CtrlCAt
 from skorch.callbacks import Callback, EpochScoring
 
-import skgesture._base
+import skgesture.estimators._base
 import skgesture.ssl
 from skgesture import CNNClassifier
 from skgesture._persistence import load
@@ -183,7 +183,7 @@ def press_ctrl_c_in_training(monkeypatch, fit, at_epoch_end=False):
     """Press Ctrl+C in the first epoch of the ``fit``-th network trained; count the networks."""
     networks = itertools.count(1)
     started = []
-    original = skgesture._base.training_callbacks
+    original = skgesture.estimators._base.training_callbacks
 
     def with_ctrl_c(**settings):
         callbacks = original(**settings)
@@ -192,8 +192,7 @@ def press_ctrl_c_in_training(monkeypatch, fit, at_epoch_end=False):
             callbacks.insert(0, ("ctrl_c", CtrlCAt(1, at_epoch_end)))
         return callbacks
 
-    monkeypatch.setattr(skgesture._base, "training_callbacks", with_ctrl_c)
-    monkeypatch.setattr(skgesture.ssl, "training_callbacks", with_ctrl_c)
+    monkeypatch.setattr(skgesture.estimators._base, "training_callbacks", with_ctrl_c)
     return started
 
 

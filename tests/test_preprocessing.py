@@ -446,7 +446,7 @@ def test_transform_refuses_another_skeleton(transformer):
     fitted = transformer.fit(np.ones((2, 4, 8, 3)))
     message = (
         rf"X has 5 joints x 3 coordinates per frame, but {type(transformer).__name__} "
-        r"was fitted with 8 x 3"
+        r"was fitted on recordings of 8 joints x 3 coordinates"
     )
     with pytest.raises(ValueError, match=message):
         fitted.transform(np.ones((2, 4, 5, 3)))

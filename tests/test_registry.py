@@ -13,7 +13,12 @@ import skgesture
 from skgesture import _registry
 from skgesture._persistence import load, save
 from skgesture.app.cli import _estimator
-from skgesture.classifiers import FCClassifier
+from skgesture.estimators._base import (
+    TRAINING_CONSTRAINTS,
+    TRAINING_DEFAULTS,
+    SkeletonClassifierBase,
+    parameters_init,
+)
 
 
 def test_every_entry_names_a_class_of_its_module():
@@ -53,9 +58,13 @@ class LinearNet(nn.Module):
         return self.head(x.flatten(1))  # (batch, classes)
 
 
-class LinearClassifier(FCClassifier):
-    """Step 2, the estimator: its network and its test configuration. (It borrows
-    FCClassifier's parameters to stay short; ``hidden_sizes`` is unused.)"""
+class LinearClassifier(SkeletonClassifierBase):
+    """Step 2, the estimator: on the shared base, its parameters (here only the training
+    ones), its network and its test configuration."""
+
+    _parameter_constraints = TRAINING_CONSTRAINTS
+    _fixed_length = True  # the linear layer sees n_frames_ frames
+    __init__ = parameters_init(TRAINING_DEFAULTS)
 
     @classmethod
     def _get_test_params(cls):
@@ -64,8 +73,8 @@ class LinearClassifier(FCClassifier):
     def _module(self):
         return LinearNet, {
             "n_frames": self.n_frames_,
-            "n_joints": self.n_joints_,
-            "n_coords": self.n_coords_,
+            "n_joints": self.n_joints_in_,
+            "n_coords": self.n_coords_in_,
         }
 
 

@@ -250,7 +250,7 @@ default="hirescam"
             first = self.estimator[0]
             if hasattr(first, "n_joints_in_"):
                 return first.n_joints_in_
-        return classifier.n_joints_
+        return classifier.n_joints_in_
 
     def _find_layer(self, module):
         name = "last_conv" if self.layer is None else self.layer
@@ -276,7 +276,7 @@ default="hirescam"
         import torch
 
         n_frames = int(self.classifier_.n_frames_)
-        shape = (1, n_frames, self.classifier_.n_joints_, self.classifier_.n_coords_)
+        shape = (1, n_frames, self.classifier_.n_joints_in_, self.classifier_.n_coords_in_)
         device = next(module.parameters()).device
         x = torch.zeros(shape, device=device)
         lengths = torch.tensor([n_frames], device=device)
@@ -287,7 +287,7 @@ default="hirescam"
 
     def _joint_axis(self, shape):
         """How the layer's last axis maps onto joints: "joints" or "joint_coords"."""
-        n_joints, n_coords = self.classifier_.n_joints_, self.classifier_.n_coords_
+        n_joints, n_coords = self.classifier_.n_joints_in_, self.classifier_.n_coords_in_
         if len(shape) == 4 and shape[3] == n_joints:
             return "joints"
         if len(shape) == 4 and shape[3] == n_joints * n_coords:
@@ -375,31 +375,22 @@ default="hirescam"
         """Standardised batches ``(x, lengths, slice)`` on the network's device, in eval mode."""
         import torch
 
-        from skgesture._base import _torch_threads
-        from skgesture._standardize import standardize
+        from skgesture.estimators._training import torch_threads
 
-        module = self.classifier_.net_.module_
-        data = standardize(
-            network_input["x"],
-            network_input["lengths"],
-            self.classifier_.channel_mean_,
-            self.classifier_.channel_scale_,
-        )
-        lengths = network_input["lengths"]
-        device = next(module.parameters()).device
+        classifier = self.classifier_
+        module = classifier.net_.module_
 
         def batches():
-            for start in range(0, len(data), self.batch_size):
-                batch = slice(start, start + self.batch_size)
-                x = torch.from_numpy(data[batch]).to(device)
-                yield x, torch.from_numpy(lengths[batch]).to(device), batch
+            yield from classifier._standardised_batches(
+                network_input["x"], network_input["lengths"], batch_size=self.batch_size
+            )
 
         # The network's mode, torch's thread count and the cuDNN switch are shared by every
         # thread, so concurrent explanations of one network take turns (see _exclusive).
         # cuDNN's LSTM has no backward pass in evaluation mode; the native kernels do.
         with (
             _exclusive(module),
-            _torch_threads(getattr(self.classifier_, "n_threads", None)),
+            torch_threads(classifier.n_threads),
             _evaluation_mode(module),
             torch.enable_grad(),
             torch.backends.cudnn.flags(enabled=False),
@@ -456,7 +447,7 @@ default="hirescam"
             cam = (F.relu(gradient) * activation).sum(dim=1)
         cam = F.relu(cam)  # (batch, layer frames, width)
         if joint_axis == "joint_coords":
-            cam = cam.unflatten(2, (self.classifier_.n_joints_, -1)).amax(dim=3)
+            cam = cam.unflatten(2, (self.classifier_.n_joints_in_, -1)).amax(dim=3)
         if cam.shape[1] != x.shape[1]:
             # A layer that changed the number of frames: back to the input's frames.
             cam = F.interpolate(

@@ -1,43 +1,30 @@
-"""Input bookkeeping shared by skgesture's transformers (and meant for its estimators too).
+"""Input bookkeeping shared by skgesture's transformers.
 
-Every transformer validates its input with :func:`validate_skeleton_data`, which goes through
-:mod:`skgesture.utils.validation` (so values, layouts and messages are the same everywhere) and
-then records or checks the shape of one frame, the way scikit-learn's ``validate_data`` records
-or checks ``n_features_in_``:
-
-- 2-D input ``(n_samples, n_frames)`` is tabular data, as in scikit-learn:
-  ``n_features_in_ = X.shape[1]``, DataFrame column names become ``feature_names_in_``, and
-  later calls must give the same number of columns;
-- sequence input (list, 3-D, 4-D): ``n_features_in_`` is the number of values per frame,
-  ``n_joints * n_coords``; the number of frames may change between calls but the skeleton may
-  not.
-
-In both cases ``n_joints_in_`` and ``n_coords_in_`` are set, plus a private flag
-``_tabular_in`` that tells later calls which meaning ``n_features_in_`` has.
-:func:`frame_feature_names` gives the names of those features for ``get_feature_names_out``.
-Nothing here is specific to transformers, so classifiers can call the same two functions
-(``padded=True`` gives them the zero-padded array and true lengths they train on).
+Every transformer validates its input with
+:func:`~skgesture.utils.validation.validate_skeleton_data`, the validator the network
+estimators use too: it checks values and layouts and records or checks the shape of one frame
+(``n_features_in_``, ``n_joints_in_``, ``n_coords_in_``). :func:`frame_feature_names` gives the
+names of those features for ``get_feature_names_out``; :func:`split_recordings`,
+:func:`join_recordings` and :func:`join_like` take datasets apart into recordings and give
+results back in the layout the user passed.
 
 The documentation of what is shared is written once too: :func:`complete_docstrings` splices
 :data:`FITTED_INPUT_ATTRIBUTES_DOC` and :data:`FIT_PARAMETERS_DOC` into a transformer's
-docstrings.
+docstrings (through :func:`skgesture.utils._docstrings.splice`).
 """
 
 from __future__ import annotations
 
-import re
-import textwrap
-
 import numpy as np
 from sklearn.base import TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from skgesture.utils._docstrings import splice
 from skgesture.utils.validation import (
-    check_dataset,
-    check_recordings,
     pad_recordings,
     recording_lengths,
     restore_layout,
+    validate_skeleton_data,
 )
 
 __all__ = [
@@ -100,16 +87,6 @@ Returns
 -------
 ndarray of str objects"""
 
-_PLACEHOLDER_LINE = re.compile(r"^( *)%\((\w+)\)s$", flags=re.MULTILINE)
-
-
-def _splice(docstring, fragments):
-    """Replace each line ``%(name)s`` of a docstring by ``fragments[name]``, indented like it."""
-    return _PLACEHOLDER_LINE.sub(
-        lambda line: textwrap.indent(fragments[line[2]], line[1]), docstring
-    )
-
-
 def complete_docstrings(fit_X="Recordings in any layout of the data conventions."):
     """Class decorator that writes the shared fragments into a transformer's docstrings.
 
@@ -128,86 +105,12 @@ def complete_docstrings(fit_X="Recordings in any layout of the data conventions.
             "feature_names_parameters": FEATURE_NAMES_PARAMETERS_DOC,
             "per_frame_feature_names_parameters": PER_FRAME_FEATURE_NAMES_PARAMETERS_DOC,
         }
-        cls.__doc__ = _splice(cls.__doc__, fragments)
+        cls.__doc__ = splice(cls.__doc__, fragments)
         for method in (cls.fit, cls.get_feature_names_out):
-            method.__doc__ = _splice(method.__doc__, fragments)
+            method.__doc__ = splice(method.__doc__, fragments)
         return cls
 
     return complete
-
-
-def validate_skeleton_data(estimator, X, *, reset, padded=False, allow_nan=False):
-    """Validate a dataset and record (``reset=True``) or check the shape of its frames.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        Receives ``n_features_in_``, ``n_joints_in_``, ``n_coords_in_`` (and
-        ``feature_names_in_`` for DataFrames) when ``reset=True``; is checked against them
-        (after ``check_is_fitted``) when ``reset=False``.
-    X : list of array-like or array-like
-        A dataset in any layout of the data conventions.
-    reset : bool
-        True in ``fit``, False in ``transform`` / ``predict``.
-    padded : bool, default=False
-        Return a :class:`~skgesture.utils.validation.Dataset` (zero-padded array and true
-        lengths, from ``check_dataset``) instead of the layout-keeping
-        :class:`~skgesture.utils.validation.Recordings` (from ``check_recordings``).
-    allow_nan : bool, default=False
-        Accept NaN values.
-
-    Returns
-    -------
-    Recordings or Dataset
-
-    Raises
-    ------
-    ValueError
-        Everything ``check_recordings`` refuses; a frame shape that differs from the fitted
-        one ("X has 5 joints x 3 coordinates per frame, but SkeletonPadder was fitted with
-        8 x 3"); a different number of columns for 2-D input.
-    """
-    check = check_dataset if padded else check_recordings
-    checked = check(X, allow_nan=allow_nan, estimator=estimator)
-    # One recording, (n_frames, n_joints, n_coords), in either a list or a dense array.
-    n_joints, n_coords = checked.data[0].shape[1:]
-    tabular = checked.layout == "2d"
-    if reset:
-        # ``ensure_2d=False`` makes validate_data skip its ``n_features_in_ = X.shape[1]``,
-        # which counts frames for sequences; feature names are still recorded (or forgotten).
-        validate_data(estimator, X, reset=True, skip_check_array=True, ensure_2d=tabular)
-        if not tabular:
-            estimator.n_features_in_ = n_joints * n_coords
-        estimator.n_joints_in_ = int(n_joints)
-        estimator.n_coords_in_ = int(n_coords)
-        estimator._tabular_in = tabular
-        return checked
-    check_is_fitted(estimator)
-    if (n_joints, n_coords) != (estimator.n_joints_in_, estimator.n_coords_in_):
-        raise ValueError(_frame_shape_message(estimator, X, checked.layout, n_joints, n_coords))
-    validate_data(
-        estimator,
-        X,
-        reset=False,
-        skip_check_array=True,
-        ensure_2d=tabular and estimator._tabular_in,
-    )
-    return checked
-
-
-def _frame_shape_message(estimator, X, layout, n_joints, n_coords):
-    name = type(estimator).__name__
-    message = (
-        f"X has {n_joints} joints x {n_coords} coordinates per frame, but {name} was fitted "
-        f"with {estimator.n_joints_in_} x {estimator.n_coords_in_}."
-    )
-    fitted = (estimator.n_joints_in_, estimator.n_coords_in_)
-    if layout == "3d" and estimator.n_coords_in_ > 1 and tuple(np.shape(X)[1:]) == fitted:
-        message += (
-            " A 3-D array is always a dataset (n_samples, n_frames, n_features); to pass one "
-            "recording, wrap it as [recording] or recording[np.newaxis]."
-        )
-    return message
 
 
 def _default_frame_names(n_joints, n_coords, joint_names=None):

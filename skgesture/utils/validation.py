@@ -23,7 +23,7 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 __all__ = [
     "Recordings",
@@ -33,6 +33,8 @@ __all__ = [
     "pad_recordings",
     "recording_lengths",
     "restore_layout",
+    "validate_skeleton_data",
+    "record_frame_shape",
 ]
 
 #: The layouts a dataset can come in, named by what the user passed.
@@ -372,3 +374,112 @@ def restore_layout(data, layout):
     if layout == "3d":
         return data.reshape(data.shape[0], data.shape[1], data.shape[2] * data.shape[3])
     return data
+
+
+def validate_skeleton_data(estimator, X, *, reset, padded=False, allow_nan=False):
+    """Validate a dataset and record (``reset=True``) or check the shape of its frames.
+
+    The one validator of skgesture's transformers and estimators: values and layouts are
+    checked by :func:`check_recordings` / :func:`check_dataset`, then
+    :func:`record_frame_shape` records or checks the frame shape, the way scikit-learn's
+    ``validate_data`` records or checks ``n_features_in_``.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``n_features_in_``, ``n_joints_in_``, ``n_coords_in_`` (and
+        ``feature_names_in_`` for DataFrames) when ``reset=True``; is checked against them
+        (after ``check_is_fitted``) when ``reset=False``.
+    X : list of array-like or array-like
+        A dataset in any layout of the data conventions.
+    reset : bool
+        True in ``fit``, False in ``transform`` / ``predict``.
+    padded : bool, default=False
+        Return a :class:`Dataset` (zero-padded array and true lengths, from
+        :func:`check_dataset`) instead of the layout-keeping :class:`Recordings` (from
+        :func:`check_recordings`).
+    allow_nan : bool, default=False
+        Accept NaN values.
+
+    Returns
+    -------
+    Recordings or Dataset
+
+    Raises
+    ------
+    ValueError
+        Everything ``check_recordings`` refuses; a frame shape that differs from the fitted
+        one ("X has 5 joints x 3 coordinates per frame, but SkeletonPadder was fitted on
+        recordings of 8 joints x 3 coordinates"); a different number of columns for 2-D input.
+    """
+    check = check_dataset if padded else check_recordings
+    checked = check(X, allow_nan=allow_nan, estimator=estimator)
+    # One recording, (n_frames, n_joints, n_coords), in either a list or a dense array.
+    record_frame_shape(estimator, X, checked.data[0].shape[1:], checked.layout, reset=reset)
+    return checked
+
+
+def record_frame_shape(estimator, X, frame_shape, layout, *, reset):
+    """Record (``reset=True``) or check the ``(n_joints, n_coords)`` of a validated dataset.
+
+    The bookkeeping half of :func:`validate_skeleton_data`, for data validated otherwise (a
+    :class:`~skgesture.store.RecordingStore` is checked as training reads it).
+
+    - 2-D input ``(n_samples, n_frames)`` is tabular data, as in scikit-learn:
+      ``n_features_in_ = X.shape[1]``, DataFrame column names become ``feature_names_in_``,
+      and later calls must give the same number of columns;
+    - sequence input (list, 3-D, 4-D): ``n_features_in_`` is the number of values per frame,
+      ``n_joints * n_coords``; the number of frames may change between calls but the skeleton
+      may not.
+
+    ``n_joints_in_``, ``n_coords_in_`` and a private flag ``_tabular_in`` (which meaning
+    ``n_features_in_`` has) are set in both cases.
+    """
+    n_joints, n_coords = (int(size) for size in frame_shape)
+    tabular = layout == "2d"
+    if reset:
+        # ``ensure_2d=False`` makes validate_data skip its ``n_features_in_ = X.shape[1]``,
+        # which counts frames for sequences; feature names are still recorded (or forgotten).
+        validate_data(estimator, X, reset=True, skip_check_array=True, ensure_2d=tabular)
+        if not tabular:
+            estimator.n_features_in_ = n_joints * n_coords
+        estimator.n_joints_in_ = n_joints
+        estimator.n_coords_in_ = n_coords
+        estimator._tabular_in = tabular
+        return
+    check_is_fitted(estimator)
+    if (n_joints, n_coords) != (estimator.n_joints_in_, estimator.n_coords_in_):
+        raise ValueError(_frame_shape_message(estimator, X, layout, n_joints, n_coords))
+    validate_data(
+        estimator,
+        X,
+        reset=False,
+        skip_check_array=True,
+        ensure_2d=tabular and estimator._tabular_in,
+    )
+
+
+def _frame_shape_message(estimator, X, layout, n_joints, n_coords):
+    fitted_joints, fitted_coords = estimator.n_joints_in_, estimator.n_coords_in_
+    message = (
+        f"X has {n_joints} joints x {n_coords} coordinates per frame, but "
+        f"{type(estimator).__name__} was fitted on recordings of {fitted_joints} joints x "
+        f"{fitted_coords} coordinates."
+    )
+    if (
+        layout == "3d"
+        and fitted_coords > 1
+        and not estimator._tabular_in
+        and tuple(np.shape(X)[1:]) == (fitted_joints, fitted_coords)
+    ):
+        message += (
+            f" X looks like one recording of (n_frames, n_joints={fitted_joints}, "
+            f"n_coords={fitted_coords}); a 3-D array is always a dataset (n_samples, n_frames, "
+            "n_features). To pass one recording, wrap it as [recording] or pass X[np.newaxis]."
+        )
+    elif n_coords == 1 and n_joints == fitted_joints * fitted_coords:
+        message += (
+            f" Reshape it to (n_samples, n_frames, {fitted_joints}, {fitted_coords}) to give "
+            "each joint its coordinates."
+        )
+    return message
