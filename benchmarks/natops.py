@@ -1,6 +1,7 @@
 """NATOPS (180 train / 180 test): test accuracy of each classifier over several seeds.
 
-MiniRocket (aeon) runs in the same script as the reference. Published 30-resample means for
+MiniRocket (aeon's, or benchmarks/minirocket.py where aeon is not installed) runs in the same
+script as the reference. Published 30-resample means for
 NATOPS (UEA archive bake-offs): ResNet 0.971, InceptionTime 0.966, ROCKET 0.885, DTW 0.820.
 
 Each (seed, model) run is saved as soon as it ends (``results/natops_runs/``), so an interrupted
@@ -16,6 +17,7 @@ import argparse
 import time
 
 from _common import RESULTS_DIR, cached_run, load_runs, summarise_runs, write_result
+from minirocket import MINIROCKET_NAME, minirocket_classifier
 from sklearn.pipeline import Pipeline
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
@@ -23,7 +25,7 @@ from skgesture.datasets import load_natops
 
 PUBLISHED = {"ResNet": 0.971, "InceptionTime": 0.966, "ROCKET": 0.885, "DTW": 0.820}
 RUNS_DIR = RESULTS_DIR / "natops_runs"
-REFERENCE = "MiniRocket (aeon)"
+REFERENCE = MINIROCKET_NAME
 
 
 def candidates(seed):
@@ -55,11 +57,9 @@ def measure(classifier, train, test):
 
 
 def measure_minirocket(seed, train, test):
-    from aeon.classification.convolution_based import MiniRocketClassifier
-
-    # MiniRocket compiles its kernels (numba) on first use: keep that out of its fit time.
-    MiniRocketClassifier(random_state=seed).fit(_channels_first(train.data[:12]), train.target[:12])
-    reference = MiniRocketClassifier(random_state=seed)
+    # aeon's MiniRocket compiles its kernels (numba) on first use: keep that out of its fit time.
+    minirocket_classifier(seed).fit(_channels_first(train.data[:12]), train.target[:12])
+    reference = minirocket_classifier(seed)
     start = time.perf_counter()
     reference.fit(_channels_first(train.data), train.target)
     fit_seconds = time.perf_counter() - start
