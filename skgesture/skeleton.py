@@ -10,6 +10,8 @@ Three skeletons are built in:
 - :data:`MOCAPLAB_SKELETON`, a 79-joint skeleton in the style of the MocapLab exports used by
   Allemand et al. (2024), on which :func:`skgesture.datasets.make_gestures` draws;
 - :data:`COCO_17_SKELETON`, the 17 image keypoints of the COCO layout (2-D pose estimators).
+
+:func:`get_skeleton` also returns ``"kinect_v1"``, the 20 joints a Kinect v1 sensor tracks.
 """
 
 from __future__ import annotations
@@ -516,7 +518,49 @@ COCO_17_SKELETON = Skeleton(
     forward_axis=None,
 )
 
-_BUILTINS = {"natops": NATOPS_SKELETON, "mocaplab": MOCAPLAB_SKELETON, "coco17": COCO_17_SKELETON}
+
+def _kinect_v1():
+    # (joint, parent) in the order of the Kinect for Windows SDK 1.x's NUI_SKELETON_POSITION
+    # indices, which Kinect v1 exports (UTKinect-Action3D, MSR Action3D) write.
+    rows = [
+        ("HipCenter", ""),
+        ("Spine", "HipCenter"),
+        ("ShoulderCenter", "Spine"),
+        ("Head", "ShoulderCenter"),
+    ]
+    for side in ("Left", "Right"):
+        rows += [
+            (f"Shoulder{side}", "ShoulderCenter"),
+            (f"Elbow{side}", f"Shoulder{side}"),
+            (f"Wrist{side}", f"Elbow{side}"),
+            (f"Hand{side}", f"Wrist{side}"),
+        ]
+    for side in ("Left", "Right"):
+        rows += [
+            (f"Hip{side}", "HipCenter"),
+            (f"Knee{side}", f"Hip{side}"),
+            (f"Ankle{side}", f"Knee{side}"),
+            (f"Foot{side}", f"Ankle{side}"),
+        ]
+    names = [joint for joint, _ in rows]
+    parents = [names.index(parent) if parent else -1 for _, parent in rows]
+    pairs = [
+        (names.index(joint), names.index(joint.replace("Left", "Right")))
+        for joint in names
+        if joint.endswith("Left")
+    ]
+    # Camera space: Y up, Z the depth away from the sensor, which the performer faces.
+    return Skeleton(
+        "kinect_v1", tuple(names), tuple(parents), tuple(pairs), up_axis=1, forward_axis=2
+    )
+
+
+_BUILTINS = {
+    "natops": NATOPS_SKELETON,
+    "mocaplab": MOCAPLAB_SKELETON,
+    "coco17": COCO_17_SKELETON,
+    "kinect_v1": _kinect_v1(),
+}
 
 
 def get_skeleton(name):
@@ -524,8 +568,11 @@ def get_skeleton(name):
 
     Parameters
     ----------
-    name : {"natops", "mocaplab", "coco17"}
-        Case-insensitive.
+    name : {"natops", "mocaplab", "coco17", "kinect_v1"}
+        Case-insensitive. ``"kinect_v1"`` is the 20 joints of a Kinect v1 sensor in the SDK's
+        order (HipCenter, Spine, ShoulderCenter, Head, then shoulder, elbow, wrist and hand of
+        the left and the right arm, then hip, knee, ankle and foot of the left and the right
+        leg), rooted at HipCenter, with Y up and Z the depth.
 
     Returns
     -------

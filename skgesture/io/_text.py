@@ -245,8 +245,32 @@ def parse_rows(path, lines, delimiter, first_line=1):
     return rows
 
 
+#: The largest frame id the readers accept: they read numbers as float64, which holds every
+#: whole number up to 2**53 exactly.
+MAX_FRAME_ID = 2**53
+
+#: The ``delimiter`` of text tables whose fields are separated by runs of spaces and tabs.
+WHITESPACE = "whitespace"
+_BLANKS = re.compile(r"[ \t]+")
+
+
+def split_whitespace(lines):
+    """Split lines into fields at runs of spaces and tabs, one list of fields per line.
+
+    Spaces and tabs at either end of a line are ignored, and nothing is quoted (a field holds
+    no space or tab). A blank line gives an empty list, as in :func:`parse_rows`.
+    """
+    rows = []
+    for line in lines:
+        stripped = line.strip(" \t")
+        rows.append(_BLANKS.split(stripped) if stripped else [])
+    return rows
+
+
 def describe_delimiter(delimiter):
-    return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))
+    return {"\t": "tab", ";": "';'", ",": "','", WHITESPACE: "runs of spaces or tabs"}.get(
+        delimiter, repr(delimiter)
+    )
 
 
 def whole_number(word):

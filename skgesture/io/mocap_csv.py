@@ -8,8 +8,10 @@ The layout the paper's data came in (see ``docs/conventions.md`` for what a reco
 
 :func:`read_mocap_csv` also reads the variants such files come in (1 to 3 header rows, no frame
 column, ``,`` or tab delimiters, decimal commas, CRLF line ends, UTF-8 with or without a
-byte-order mark, cp1252) and refuses malformed files with a ``ValueError`` that names the file,
-the line and the column. :func:`write_mocap_csv` writes the paper's layout.
+byte-order mark, cp1252), and the headerless, whitespace-delimited frame-per-line files of
+other systems such as Kinect exports (``frame_id x1 y1 z1 ... xn yn zn``). It refuses malformed
+files with a ``ValueError`` that names the file, the line and the column. :func:`write_mocap_csv`
+writes the paper's layout.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from skgesture.io._text import (
+    MAX_FRAME_ID,
+    WHITESPACE,
     compact_ranges,
     describe_delimiter,
     file_error,
@@ -29,11 +33,14 @@ from skgesture.io._text import (
     read_text,
     sniff_delimiter,
     split_lines,
+    split_whitespace,
 )
 
 __all__ = ["read_mocap_csv", "write_mocap_csv"]
 
 MISSING_POLICIES = ("raise", "interpolate", "drop")
+FIRST_COLUMNS = ("auto", "time", "frame")
+DUPLICATE_FRAME_POLICIES = ("raise", "keep")
 COORDINATES = ("X", "Y", "Z")
 _DELIMITERS = (";", "\t", ",")
 _MAX_HEADER_ROWS = 3
@@ -64,16 +71,24 @@ def _is_header(cells):
     return indices_only or any(cell and not _is_number(cell) for cell in body)
 
 
-def _column_name(column, n_lead, joint_names=None):
+def _parse(path, lines, delimiter, first_line=1):
+    """Fields of each line: :func:`split_whitespace` or, for a one-character delimiter, csv's."""
+    if delimiter == WHITESPACE:
+        return split_whitespace(lines)
+    return parse_rows(path, lines, delimiter, first_line)
+
+
+def _column_name(column, lead_names, joint_names=None):
     """``"column 7 (joint 'hand_R', y)"`` for a 0-based column index."""
+    n_lead = len(lead_names)
     if column < n_lead:
-        return f"column {column + 1} ({('Frame', 'Time')[column - n_lead + 2]})"
+        return f"column {column + 1} ({lead_names[column]})"
     joint, coordinate = divmod(column - n_lead, 3)
     name = repr(joint_names[joint]) if joint_names is not None else str(joint)
     return f"column {column + 1} (joint {name}, {'xyz'[coordinate]})"
 
 
-def _check_lead_labels(path, lead, line, n_columns):
+def _check_lead_labels(path, lead, line, n_columns, lead_names):
     label = lead[0].strip()
     if len(lead) == 2 and label.lower().startswith("time"):
         raise file_error(
@@ -83,11 +98,19 @@ def _check_lead_labels(path, lead, line, n_columns):
             line=line,
             column=1,
         )
-    if len(lead) == 1 and label.lower().startswith("frame"):
+    if lead_names == ("Time",) and label.lower().startswith("frame"):
         raise file_error(
             path,
             f"is labelled {label!r}, but a file with {n_columns} columns (3n+1) starts with the "
-            "time; is a coordinate missing or one too many?",
+            "time; is a coordinate missing or one too many? (A file whose first column holds "
+            "frame ids, with no time column, is read with first_column='frame'.)",
+            line=line,
+            column=1,
+        )
+    if lead_names == ("Frame",) and label.lower().startswith("time"):
+        raise file_error(
+            path,
+            f"is labelled {label!r}, but first_column='frame' reads the first column as frame ids.",
             line=line,
             column=1,
         )
@@ -133,12 +156,13 @@ def _names_in_row(path, row, line, n_lead):
     return names
 
 
-def _joint_names(path, header_rows, header_lines, n_lead, n_joints):
+def _joint_names(path, header_rows, header_lines, lead_names, n_joints):
     """Joint names from the header rows; ``joint_0``, ``joint_1``, ... when none names them."""
+    n_lead = len(lead_names)
     n_columns = n_lead + 3 * n_joints
     candidates = []
     for row, line in zip(header_rows, header_lines):
-        _check_lead_labels(path, row[:n_lead], line, n_columns)
+        _check_lead_labels(path, row[:n_lead], line, n_columns, lead_names)
         body = [cell.strip() for cell in row[n_lead:]]
         if not any(body):
             continue
@@ -232,7 +256,7 @@ def _split_header(path, lines, delimiter):
         if not lines[index].strip():
             index += 1
             continue
-        cells = parse_rows(path, lines[index : index + 1], delimiter, index + 1)[0]
+        cells = _parse(path, lines[index : index + 1], delimiter, index + 1)[0]
         if not _is_header(cells):
             break
         if len(header_rows) == _MAX_HEADER_ROWS:
@@ -309,14 +333,65 @@ def _layout(path, rows, header_lines, first_line, delimiter):
     return n_lead, n_joints
 
 
-def _check_whole_frame_numbers(path, frames, as_written, first_line):
-    bad = ~np.isfinite(frames) | (frames != np.round(frames))
+def _lead_names(path, n_lead, n_joints, first_column):
+    """Names of the leading columns: ``("Frame", "Time")``, ``("Time",)`` or ``("Frame",)``."""
+    if n_lead == 2:
+        if first_column == "time":
+            raise file_error(
+                path,
+                f"has {n_lead + 3 * n_joints} columns (3n+2), so a frame column and then the "
+                "time, but first_column='time' expects the time first and no frame column "
+                "(3n+1 columns).",
+            )
+        return ("Frame", "Time")
+    return ("Frame",) if first_column == "frame" else ("Time",)
+
+
+def _check_whole_frame_numbers(path, frames, as_written, first_line, lead_names):
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(frames) | (frames != np.round(frames))
+        bad |= np.abs(frames) > MAX_FRAME_ID
     if bad.any():
         row = int(np.argmax(bad))
+        if lead_names == ("Frame",):
+            hint = (
+                "first_column='frame' reads the first column as frame ids, whole numbers "
+                f"of at most {MAX_FRAME_ID} in size"
+            )
+        else:
+            hint = (
+                "a file with 3n+2 columns starts with a frame column and then the time (is a "
+                "coordinate one too many?)"
+            )
         raise file_error(
             path,
-            f"{as_written(row, 0)!r} is not a frame number; a file with 3n+2 columns starts with a "
-            "frame column and then the time (is a coordinate one too many?).",
+            f"{as_written(row, 0)!r} is not a frame number; {hint}.",
+            line=first_line + row,
+            column=1,
+        )
+
+
+def _check_frame_order(path, frame_ids, duplicate_frames, first_line):
+    """Frame ids must increase from line to line; equal ones only with duplicate_frames='keep'."""
+    steps = np.diff(frame_ids)
+    backwards = steps < 0
+    if backwards.any():
+        row = int(np.argmax(backwards)) + 1
+        raise file_error(
+            path,
+            f"frame id {frame_ids[row]} comes after frame id {frame_ids[row - 1]} (line "
+            f"{first_line + row - 1}); frame ids must increase from line to line.",
+            line=first_line + row,
+            column=1,
+        )
+    repeated = steps == 0
+    if duplicate_frames == "raise" and repeated.any():
+        row = int(np.argmax(repeated)) + 1
+        raise file_error(
+            path,
+            f"frame id {frame_ids[row]} is that of line {first_line + row - 1} too "
+            f"({plural(int(repeated.sum()), 'line')} of the file repeat the frame id of the "
+            "line above). Pass duplicate_frames='keep' to keep every line as a frame.",
             line=first_line + row,
             column=1,
         )
@@ -354,10 +429,15 @@ def _describe_missing(missing, joint_names, first_line):
     )
 
 
-def _handle_missing(path, positions, times, joint_names, missing, first_line, n_lead):
+def _handle_missing(path, positions, axis, joint_names, missing, first_line, lead_names):
+    """Apply ``missing``: the positions, and the mask of the frames kept (None: every frame).
+
+    ``axis`` is what interpolation runs along: the times, or the frame ids of a file without
+    a time column.
+    """
     mask = np.isnan(positions)
     if not mask.any():
-        return positions, times
+        return positions, None
     if missing == "raise":
         raise file_error(path, _describe_missing(mask, joint_names, first_line))
     if missing == "drop":
@@ -368,7 +448,7 @@ def _handle_missing(path, positions, times, joint_names, missing, first_line, n_
                 f"every one of its {len(keep)} frames has a missing value, so missing='drop' "
                 "leaves nothing. " + _describe_missing(mask, joint_names, first_line),
             )
-        return positions[keep], times[keep]
+        return positions[keep], keep
     empty = mask.all(axis=0)
     if empty.any():
         names = [
@@ -380,38 +460,73 @@ def _handle_missing(path, positions, times, joint_names, missing, first_line, n_
             f"joint coordinates missing in every frame cannot be interpolated: "
             f"{', '.join(names[:10])}{', ...' if len(names) > 10 else ''}.",
         )
-    not_increasing = np.diff(times) <= 0
+    not_increasing = np.diff(axis) <= 0
     if not_increasing.any():
         row = int(np.argmax(not_increasing)) + 1
-        raise file_error(
-            path,
-            f"time {float(times[row])!r} does not come after {float(times[row - 1])!r}; "
-            "missing='interpolate' needs strictly increasing times.",
-            line=first_line + row,
-            column=n_lead,
-        )
+        if lead_names[-1] == "Time":
+            message = (
+                f"time {float(axis[row])!r} does not come after {float(axis[row - 1])!r}; "
+                "missing='interpolate' needs strictly increasing times."
+            )
+        else:
+            message = (
+                f"frame id {int(axis[row])} does not come after {int(axis[row - 1])}; "
+                "missing='interpolate' needs strictly increasing frame ids (the file has no "
+                "time column)."
+            )
+        raise file_error(path, message, line=first_line + row, column=len(lead_names))
     positions = positions.copy()
     for column in np.flatnonzero(mask.any(axis=0)):
         gaps = mask[:, column]
         # np.interp holds the nearest valid value beyond the first and last valid frames.
-        positions[gaps, column] = np.interp(times[gaps], times[~gaps], positions[~gaps, column])
-    return positions, times
+        positions[gaps, column] = np.interp(axis[gaps], axis[~gaps], positions[~gaps, column])
+    return positions, None
+
+
+def _check_option(name, value, options):
+    # A str first: ``in`` alone accepts np.array(["drop"]), which compares equal element-wise.
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}.")
 
 
 def check_missing_policy(missing):
-    # A str first: ``in`` alone accepts np.array(["drop"]), which compares equal element-wise.
-    if not isinstance(missing, str) or missing not in MISSING_POLICIES:
+    _check_option("missing", missing, MISSING_POLICIES)
+
+
+def _check_delimiter(delimiter):
+    options = (*_DELIMITERS, WHITESPACE)
+    if delimiter is not None and (not isinstance(delimiter, str) or delimiter not in options):
         raise ValueError(
-            f"missing must be one of {', '.join(map(repr, MISSING_POLICIES))}; got {missing!r}."
+            f"delimiter must be None (sniffed) or one of {', '.join(map(repr, options))}; got "
+            f"{delimiter!r}."
         )
 
 
-def read_mocap_csv(path, *, missing="raise"):
-    """Read one MocapLab CSV recording.
+def _sniff(lines):
+    """The delimiter of a file: ``;``, tab or ``,``, else runs of spaces; None when none is found.
+
+    Runs of spaces count only where no ``;``, tab or ``,`` is found, and a tab is always a
+    delimiter of its own: two tabs in a row enclose a blank cell (a missing value). Pass
+    ``delimiter="whitespace"`` for files that mix runs of spaces and tabs between fields.
+    """
+    delimiter = sniff_delimiter(lines, _DELIMITERS)
+    if delimiter is None:
+        sample = [line.strip(" \t") for line in lines[:20] if line.strip()][:5]
+        if any(" " in line for line in sample):
+            delimiter = WHITESPACE
+    return delimiter
+
+
+def read_mocap_csv(
+    path, *, missing="raise", first_column="auto", duplicate_frames="raise", delimiter=None
+):
+    """Read one MocapLab CSV recording, or another frame-per-line text file of joint positions.
 
     The file holds one frame per line: a time column, then the x, y and z of each joint
     (``3 * n_joints + 1`` columns), optionally after a frame-number column (``3 * n_joints + 2``
-    columns: Frame, Time). Above the frames sit 0 to 3 header rows, recognised by content:
+    columns: Frame, Time). With ``first_column="frame"``, the first column of a file of
+    ``3 * n_joints + 1`` columns holds frame ids instead of times (``frame_id x1 y1 z1 ...``,
+    as Kinect exports write). Above the frames sit 0 to 3 header rows, recognised by content:
 
     - a row of joint names, each name repeated over its x, y and z columns
       (``abdomenUpper_T_glob;abdomenUpper_T_glob;abdomenUpper_T_glob``) or written once
@@ -419,11 +534,20 @@ def read_mocap_csv(path, *, missing="raise"):
     - a row of ``X;Y;Z`` repeated once per joint;
     - labels of the first columns (``Frame``, ``Time``), on either of these rows or their own.
 
-    The delimiter (``;``, tab or ``,``) is sniffed; with ``;`` or tab, decimal commas
-    (``1,25``) are read as decimal points. Line ends may be LF, CRLF or CR; the encoding UTF-8
-    (with or without byte-order mark), UTF-16 with byte-order mark, or cp1252. A delimiter at
-    the end of the lines (all of them, the header rows only or the frames only) is ignored.
-    The file is only read, never modified.
+    The delimiter (``;``, tab or ``,``) is sniffed; a file with none of them whose lines hold
+    spaces between fields is read as whitespace-delimited: fields are separated by runs of
+    spaces or tabs, and spaces and tabs at either end of a line are ignored (a missing value
+    there is written ``NaN``, since a blank cannot be told from the separator). With ``;``, tab
+    or whitespace, decimal commas (``1,25``) are read as decimal points (sniffing takes the
+    commas of a whitespace-delimited file for delimiters: pass ``delimiter="whitespace"``).
+    Line ends may be LF, CRLF or CR; the encoding UTF-8 (with or without byte-order mark),
+    UTF-16 with byte-order mark, or cp1252. A delimiter at the end of the lines (all of them,
+    the header rows only or the frames only) is ignored. The file is only read, never modified.
+
+    Frame ids (the frame column) must increase from line to line. Recorders that drop frames
+    leave gaps (``190, 194, 195``), which are kept as they are; some also write two lines with
+    the same frame id, which ``duplicate_frames`` decides about. Times are not checked for
+    order, except by ``missing="interpolate"``.
 
     Parameters
     ----------
@@ -436,7 +560,24 @@ def read_mocap_csv(path, *, missing="raise"):
         value before the first and after the last valid frame (it needs strictly increasing
         times, and refuses a joint coordinate missing in every frame); ``"drop"`` removes the
         frames that have any missing value (and refuses a file where that is every frame).
-        Missing values never become zeros.
+        Missing values never become zeros. In a file without a time column, interpolation
+        runs along the frame ids.
+    first_column : {"auto", "time", "frame"}, default="auto"
+        What the first column holds. ``"auto"``: the time in a file of ``3n+1`` columns, the
+        frame number (followed by the time) in a file of ``3n+2`` columns. ``"frame"``: frame
+        ids, in a file of either width; a file of ``3n+1`` columns then has no time column and
+        ``times`` is None. ``"time"``: the time, in a file that must have ``3n+1`` columns.
+    duplicate_frames : {"raise", "keep"}, default="raise"
+        What to do with a line whose frame id is that of the line above. ``"raise"`` refuses
+        the file, naming the line; ``"keep"`` keeps every line as a frame, so that
+        ``frame_ids`` holds the repeated id once per line, in the file's order (select
+        ``np.unique(recording.frame_ids, return_index=True)[1]`` to keep the first of each).
+        A frame id smaller than the one above is refused either way. Files without a frame
+        column are not concerned.
+    delimiter : {None, ";", "\\t", ",", "whitespace"}, default=None
+        The delimiter, sniffed when None. ``"whitespace"`` reads fields separated by runs of
+        spaces and tabs, for files that mix both (sniffing takes a tab for the delimiter, and
+        two tabs in a row for a blank cell).
 
     Returns
     -------
@@ -447,8 +588,12 @@ def read_mocap_csv(path, *, missing="raise"):
             The x, y, z of each joint in each frame.
         joint_names : list of str
             From the header; ``joint_0``, ``joint_1``, ... when no header row names the joints.
-        times : ndarray of shape (n_frames,), float64
-            The time column, as written.
+        times : ndarray of shape (n_frames,), float64, or None
+            The time column, as written; None when the file has none (``first_column="frame"``
+            and ``3n+1`` columns).
+        frame_ids : ndarray of shape (n_frames,), int64, or None
+            The frame column, as written (gaps and, with ``duplicate_frames="keep"``, repeated
+            ids included); None when the file has none.
         filename : str
             ``path`` as a string.
 
@@ -462,12 +607,14 @@ def read_mocap_csv(path, *, missing="raise"):
         rows without frames, a column count that is a multiple of 3, lines with different
         numbers of fields, a cell that is not a number, joint names that differ over a joint's
         x, y, z columns or appear twice, an ``X;Y;Z`` row out of order, a missing or infinite
-        time, an infinite position (or one beyond float32's range), bytes that are neither
-        text in a known encoding nor text at all, a quoted field that does not close on its
-        line, a field longer than the csv module's limit (131072 characters) or a line longer
-        than 16 MiB (the file is not read past it). The message names the file and, where it
-        applies, the line (1-based, counting header rows) and the column (1-based field
-        number).
+        time, a frame id that is not a whole number, is smaller than the one above or (with
+        ``duplicate_frames="raise"``) equal to it, a leading column labelled against
+        ``first_column``, an infinite position (or one beyond float32's range), bytes that are
+        neither text in a known encoding nor text at all, a quoted field that does not close
+        on its line, a field longer than the csv module's limit (131072 characters) or a line
+        longer than 16 MiB (the file is not read past it). The message names the file and,
+        where it applies, the line (1-based, counting header rows) and the column (1-based
+        field number). Also if an argument is not one of its options.
 
     See Also
     --------
@@ -494,34 +641,54 @@ def read_mocap_csv(path, *, missing="raise"):
     array([90.88, 90.92])
     >>> print(recording.positions[1, 0, 2])  # the blank cell, held from the frame before
     -0.249
+
+    A headerless, whitespace-delimited file whose first column holds frame ids, one of them
+    written twice (a Kinect export):
+
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "joints_s01_e01.txt"
+    >>> _ = path.write_text(
+    ...     "190  0.81 -0.06 2.00  0.83 0.29 1.97\\n"
+    ...     "190  0.81 -0.07 2.00  0.83 0.29 1.98\\n"
+    ...     "194  0.82 -0.07 2.01  0.83 0.28 1.98\\n"
+    ... )
+    >>> recording = read_mocap_csv(path, first_column="frame", duplicate_frames="keep")
+    >>> recording.frame_ids
+    array([190, 190, 194])
+    >>> recording.positions.shape, recording.times
+    ((3, 2, 3), None)
     """
     check_missing_policy(missing)
+    _check_option("first_column", first_column, FIRST_COLUMNS)
+    _check_option("duplicate_frames", duplicate_frames, DUPLICATE_FRAME_POLICIES)
+    _check_delimiter(delimiter)
     lines = split_lines(read_text(path))
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
         raise file_error(path, "the file is empty; expected a MocapLab CSV recording.")
-    delimiter = sniff_delimiter(lines, _DELIMITERS)
+    if delimiter is None:
+        delimiter = _sniff(lines)
     if delimiter is None:
         raise file_error(
             path,
-            "found no ';', tab or ',' delimiter; a MocapLab CSV file holds a time column and "
-            "x, y, z columns for each joint.",
+            "found no ';', tab or ',' delimiter, nor spaces between fields; a MocapLab CSV file "
+            "holds a time column and x, y, z columns for each joint.",
         )
     header_rows, header_lines, first_line = _split_header(path, lines, delimiter)
     data_lines = lines[first_line - 1 :]
     if delimiter != "," and any("," in line for line in data_lines):
         data_lines = [line.replace(",", ".") for line in data_lines]
     header_rows, rows = _drop_trailing_blank_fields(
-        header_rows, parse_rows(path, data_lines, delimiter, first_line)
+        header_rows, _parse(path, data_lines, delimiter, first_line)
     )
     n_lead, n_joints = _layout(path, header_rows + rows, header_lines, first_line, delimiter)
-    joint_names = _joint_names(path, header_rows, header_lines, n_lead, n_joints)
+    lead_names = _lead_names(path, n_lead, n_joints, first_column)
+    joint_names = _joint_names(path, header_rows, header_lines, lead_names, n_joints)
 
     def as_written(row, column):
         # The cell before decimal commas became points, for error messages.
         line = lines[first_line - 1 + row]
-        return parse_rows(path, [line], delimiter, first_line + row)[0][column]
+        return _parse(path, [line], delimiter, first_line + row)[0][column]
 
     cells = np.array(rows, dtype=object)
     values, bad = _to_float(cells)
@@ -529,15 +696,19 @@ def read_mocap_csv(path, *, missing="raise"):
         row, column = bad
         raise file_error(
             path,
-            f"{as_written(row, column)!r} in {_column_name(column, n_lead, joint_names)} is "
-            "not a number.",
+            f"{as_written(row, column)!r} in {_column_name(column, lead_names, joint_names)} "
+            "is not a number.",
             line=first_line + row,
             column=column + 1,
         )
-    if n_lead == 2:
-        _check_whole_frame_numbers(path, values[:, 0], as_written, first_line)
-    times = values[:, n_lead - 1]
-    _check_times(path, times, as_written, first_line, n_lead)
+    frame_ids = times = None
+    if lead_names[0] == "Frame":
+        _check_whole_frame_numbers(path, values[:, 0], as_written, first_line, lead_names)
+        frame_ids = values[:, 0].astype(np.int64)
+        _check_frame_order(path, frame_ids, duplicate_frames, first_line)
+    if lead_names[-1] == "Time":
+        times = values[:, n_lead - 1]
+        _check_times(path, times, as_written, first_line, n_lead)
     positions = values[:, n_lead:]
     # Positions are returned as float32: a value beyond its range would come back infinite.
     with np.errstate(over="ignore"):
@@ -546,19 +717,24 @@ def read_mocap_csv(path, *, missing="raise"):
         row, column = np.argwhere(infinite)[0] + (0, n_lead)
         raise file_error(
             path,
-            f"{as_written(row, column)!r} in {_column_name(column, n_lead, joint_names)} is "
-            "infinite or beyond float32's range; positions must be finite (a blank cell marks "
-            "a missing one).",
+            f"{as_written(row, column)!r} in {_column_name(column, lead_names, joint_names)} "
+            "is infinite or beyond float32's range; positions must be finite (a blank cell "
+            "marks a missing one).",
             line=first_line + row,
             column=column + 1,
         )
-    positions, times = _handle_missing(
-        path, positions, times, joint_names, missing, first_line, n_lead
+    axis = times if times is not None else frame_ids.astype(np.float64)
+    positions, kept = _handle_missing(
+        path, positions, axis, joint_names, missing, first_line, lead_names
     )
+    if kept is not None:
+        times = None if times is None else times[kept]
+        frame_ids = None if frame_ids is None else frame_ids[kept]
     return Bunch(
         positions=positions.reshape(len(positions), n_joints, 3).astype(np.float32),
         joint_names=joint_names,
-        times=times.copy(),
+        times=None if times is None else times.copy(),
+        frame_ids=frame_ids,
         filename=os.fspath(path),
     )
 
