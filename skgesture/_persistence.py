@@ -73,6 +73,7 @@ import numpy as np
 from skgesture import _registry
 from skgesture._device import resolve_device
 from skgesture._registry import estimator_classes
+from skgesture.estimators._input import RAW_INPUT, check_streams
 from skgesture.skeleton import Skeleton
 from skgesture.utils.validation import LAYOUTS
 
@@ -94,6 +95,10 @@ _SCALAR_ATTRIBUTES = (
     "interrupted_",
     "n_iter_",
 )
+# Fitted attributes of the input features (topology and root joint), stored by every estimator
+# since they exist; a file without them comes from a version whose estimators saw positions as
+# given, and its missing input parameters take those values (RAW_INPUT).
+_INPUT_ATTRIBUTES = ("skeleton_", "root_", "body_frame_", "streams_")
 # Fitted attributes stored under the first format's names (files stay readable by older
 # versions): name in the file -> name on the estimator.
 _IN_MEMORY_NAMES = {"n_joints_": "n_joints_in_", "n_coords_": "n_coords_in_"}
@@ -395,6 +400,10 @@ def _save_network(estimator, prefix, arrays, where):
     for attribute in _SCALAR_ATTRIBUTES + getattr(type(estimator), "_saved_attributes", ()):
         value = _file_attribute(estimator, attribute)
         attributes[attribute] = value.item() if isinstance(value, np.generic) else value
+    attributes["skeleton_"] = _encode(estimator.skeleton_, _join(where, "skeleton_"))
+    attributes["root_"] = int(estimator.root_)
+    attributes["body_frame_"] = bool(estimator.body_frame_)
+    attributes["streams_"] = list(estimator.streams_)
     node.update(
         attributes=attributes,
         state_keys=list(state),
@@ -788,7 +797,48 @@ _ATTRIBUTES = {
 }
 
 
+def _check_input_attributes(attributes, params):
+    """Decode and check what the network sees; fill in what files from before it hold."""
+    present = [name for name in _INPUT_ATTRIBUTES if name in attributes]
+    if not present:
+        for name, value in RAW_INPUT.items():
+            params.setdefault(name, value)
+        return {"body_frame_": RAW_INPUT["body_frame"], "streams_": RAW_INPUT["streams"]}
+    if len(present) != len(_INPUT_ATTRIBUTES):
+        raise _Invalid(
+            f"metadata field 'attributes' has {present} but not all of {list(_INPUT_ATTRIBUTES)}"
+        )
+    skeleton = _decode(attributes["skeleton_"], "attribute skeleton_")
+    n_joints = attributes.get("n_joints_")
+    if type(skeleton) is not Skeleton or skeleton.n_joints != n_joints:
+        raise _Invalid(
+            f"attribute skeleton_ must be a skeleton of n_joints_={n_joints} joints; it is "
+            f"{_describe(attributes['skeleton_'])}"
+        )
+    root = attributes["root_"]
+    if not _is_integer(root, 0, n_joints - 1):
+        raise _Invalid(
+            f"attribute root_ must be a joint index below {n_joints}; it is {_describe(root)}"
+        )
+    if not isinstance(attributes["body_frame_"], bool):
+        raise _Invalid(
+            f"attribute body_frame_ must be true or false; it is "
+            f"{_describe(attributes['body_frame_'])}"
+        )
+    try:
+        streams = check_streams(attributes["streams_"])
+    except (TypeError, ValueError) as error:
+        raise _Invalid(f"attribute streams_ is invalid ({error})") from None
+    return {
+        "skeleton_": skeleton,
+        "root_": root,
+        "body_frame_": attributes["body_frame_"],
+        "streams_": streams,
+    }
+
+
 def _check_attributes(estimator_cls, attributes):
+    attributes = {key: value for key, value in attributes.items() if key not in _INPUT_ATTRIBUTES}
     expected = _SCALAR_ATTRIBUTES + getattr(estimator_cls, "_saved_attributes", ())
     unknown = sorted(set(attributes) - set(expected))
     missing = [name for name in expected if name not in attributes]
@@ -839,16 +889,17 @@ def _check_classes(classes, classes_kind):
     return classes.astype(object) if classes_kind == "object" else classes
 
 
-def _check_standardisation(arrays, attributes):
-    shape = (attributes["n_joints_"], attributes["n_coords_"])
+def _check_standardisation(arrays, attributes, n_streams):
+    """One mean and scale per input channel: per joint, its coordinates times the streams."""
+    shape = (attributes["n_joints_"], attributes["n_coords_"] * n_streams)
     for name in ("channel_mean_", "channel_scale_"):
         array = arrays.get(name)
         if array is None:
             raise _Invalid(f"it lacks the {name} array")
         if array.shape != shape or array.dtype not in _FLOAT_DTYPES:
             raise _Invalid(
-                f"{name} must be a float array of shape (n_joints_, n_coords_) = {shape}; it "
-                f"has shape {array.shape} and dtype {array.dtype}"
+                f"{name} must be a float array of shape (n_joints_, n_coords_ * n_streams) = "
+                f"{shape}; it has shape {array.shape} and dtype {array.dtype}"
             )
         if not np.isfinite(array).all():
             raise _Invalid(f"{name} holds NaN or infinite values")
@@ -876,7 +927,7 @@ def _refuse_unexpected(names):
         raise _Invalid(f"it holds arrays that save() never writes: {reprlib.repr(sorted(names))}")
 
 
-def _fitted_arrays(arrays, attributes, classes_kind, kind):
+def _fitted_arrays(arrays, attributes, classes_kind, kind, n_streams=1):
     """The fitted arrays, checked against each other and against the attributes."""
     expected = _ARRAY_ATTRIBUTES if kind == "classifier" else _ARRAY_ATTRIBUTES[1:]
     _refuse_unexpected(
@@ -885,7 +936,7 @@ def _fitted_arrays(arrays, attributes, classes_kind, kind):
     fitted = {}
     if kind == "classifier":
         fitted["classes_"] = _check_classes(arrays.get("classes_"), classes_kind)
-    fitted.update(_check_standardisation(arrays, attributes))
+    fitted.update(_check_standardisation(arrays, attributes, n_streams))
     if "feature_names_in_" in arrays:
         fitted["feature_names_in_"] = _check_feature_names(arrays["feature_names_in_"], attributes)
     return fitted
@@ -1155,10 +1206,19 @@ def _load_network(node, arrays, path, device, kind):
             params[key] = _load_node(nested[key], parts[f"{key}/"], path, device, True)
     if device is not None:
         params["device"] = device
+    raw = node["attributes"] if isinstance(node["attributes"], dict) else {}
+    attributes = _check_attributes(estimator_cls, node["attributes"])
+    topology = _check_input_attributes(raw, params)
     estimator = estimator_cls(**params)
     _check_params(estimator, kind)
-    attributes = _check_attributes(estimator_cls, node["attributes"])
-    fitted = _fitted_arrays(arrays, attributes, node.get("classes_kind"), kind)
+    try:
+        check_streams(estimator.streams)
+    except ValueError as error:
+        raise _Invalid(f"its params are invalid ({error})") from None
+    for attribute, value in topology.items():
+        setattr(estimator, attribute, value)
+    n_streams = len(estimator.streams_)
+    fitted = _fitted_arrays(arrays, attributes, node.get("classes_kind"), kind, n_streams)
     for attribute, value in {**attributes, **fitted}.items():
         if attribute == "_fitted_layout":
             estimator._tabular_in = value == "2d"

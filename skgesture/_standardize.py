@@ -28,7 +28,7 @@ def _chunk_statistics(data, lengths):
     return count, mean, np.sum(centred * centred, axis=(0, 1))
 
 
-def channel_statistics(data, lengths, *, chunk_values=2**22):
+def channel_statistics(data, lengths, *, chunk_values=2**22, transform=None):
     """Mean and scale of each joint coordinate over the real frames of a padded dataset.
 
     The dataset is read in one streaming pass over chunks of recordings, whose statistics are
@@ -44,11 +44,16 @@ def channel_statistics(data, lengths, *, chunk_values=2**22):
         Number of real frames of each recording.
     chunk_values : int, default=2**22
         About how many values to read at a time (whole recordings, at least one).
+    transform : callable or None, default=None
+        ``transform(chunk, chunk_lengths)`` turns each chunk into what is standardised (such
+        as an estimator's input features, which may have more coordinates per joint); the
+        statistics are then those of the transformed dataset, computed chunk by chunk.
 
     Returns
     -------
     mean : ndarray of shape (n_joints, n_coords), float32
     scale : ndarray of shape (n_joints, n_coords), float32
+        ``n_coords`` of the transformed chunks when ``transform`` is given.
         Standard deviation; channels that never change get 1, so they stay constant (zero)
         instead of dividing by zero.
     """
@@ -59,6 +64,8 @@ def channel_statistics(data, lengths, *, chunk_values=2**22):
     for start in range(0, n_samples, chunk):
         stop = min(start + chunk, n_samples)
         part = np.asarray(data[start:stop])
+        if transform is not None:
+            part = transform(part, lengths[start:stop])
         count_b, mean_b, squares_b = _chunk_statistics(part, lengths[start:stop])
         total = count + count_b
         delta = mean_b - mean

@@ -28,6 +28,7 @@ __all__ = [
     "MOCAPLAB_SKELETON",
     "COCO_17_SKELETON",
     "get_skeleton",
+    "infer_skeleton",
 ]
 
 _AXES = (0, 1, 2)
@@ -590,3 +591,162 @@ def get_skeleton(name):
             f"Unknown skeleton {name!r}; the built-in skeletons are {sorted(_BUILTINS)}."
         )
     return _BUILTINS[key]
+
+
+def infer_skeleton(recordings, joint_names=None, name="inferred"):
+    """Guess the bones of a skeleton from recordings: joints whose distance stays constant.
+
+    Two joints joined by a bone keep their distance while the body moves; most other pairs do
+    not. For every pair of joints, the variance of their Euclidean distance is measured over
+    all frames of all recordings (frames where either joint has a missing value are skipped),
+    and the bones are the minimum spanning tree of the joints under that variance: the tree
+    that links the joints through the most rigid pairs. Between pairs of equal variance the
+    closer pair wins; pairs never seen together in two frames are never joined.
+
+    The variance is taken as it is, in squared units of the data: the tree depends only on the
+    order of the variances, which a change of units keeps. A relative spread (standard
+    deviation over mean distance) would let sensor noise weigh more on short bones than on long
+    ones, and pick long rigid pairs (on :func:`~skgesture.datasets.make_gestures` it recovers
+    almost no bones, against more than half with the variance).
+
+    Each tree (a forest, when some joints are never seen together) is rooted at its joint whose
+    distances to the other joints vary least on average, the joint that moves least against
+    the rest of the body (a trunk joint for a whole body, an elbow for an arm); the parents
+    follow the bones away from it.
+
+    The distances say which joints are rigidly linked, not which links are bones: joints fixed
+    to one segment (markers on a rigid hand) are all at constant distances from each other and
+    any tree through them fits; differences in body size between recordings make long bones
+    look less rigid than they are; and the tree always links everything, two separately
+    tracked arms included, through their most stable pair.
+
+    Parameters
+    ----------
+    recordings : list of array-like of shape (n_frames, n_joints, n_coords), or array-like
+        A dataset in one of skgesture's layouts (see ``docs/conventions.md``); NaN marks a
+        missing value.
+    joint_names : sequence of str, optional
+        Name of each joint. Defaults to ``"joint 0"``, ``"joint 1"``...
+    name : str, default="inferred"
+        Name of the skeleton.
+
+    Returns
+    -------
+    Skeleton
+        Its parents are the inferred tree; its mirror pairs are inferred from the joint names,
+        as by :meth:`Skeleton.from_joint_names`.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two joints, a joint without any observed value, ``joint_names`` of another
+        length than the joints, or recordings the data checks refuse (none, or one without
+        frames).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgesture.skeleton import infer_skeleton
+    >>> angles = np.linspace(0, 3, 50)[:, None]  # an arm that bends at the elbow
+    >>> shoulder = np.zeros((50, 2))
+    >>> elbow = np.hstack([np.cos(angles / 3), np.sin(angles / 3)])
+    >>> wrist = elbow + np.hstack([np.cos(angles), np.sin(angles)])
+    >>> arm = np.stack([wrist, shoulder, elbow], axis=1)  # (frames, joints, coords)
+    >>> skeleton = infer_skeleton([arm], joint_names=["wrist", "shoulder", "elbow"])
+    >>> sorted(skeleton.bones)  # elbow-wrist and elbow-shoulder, rooted at the elbow
+    [(2, 0), (2, 1)]
+    """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import (
+        breadth_first_order,
+        connected_components,
+        minimum_spanning_tree,
+    )
+
+    from skgesture.utils.validation import check_dataset
+
+    data, lengths, _ = check_dataset(recordings, allow_nan=True, input_name="recordings")
+    n_joints = data.shape[2]
+    if n_joints < 2:
+        raise ValueError(
+            f"infer_skeleton needs at least 2 joints to find bones between; the recordings have "
+            f"{n_joints}."
+        )
+    if joint_names is None:
+        joint_names = [f"joint {joint}" for joint in range(n_joints)]
+    joint_names = tuple(joint_names)
+    if len(joint_names) != n_joints:
+        raise ValueError(
+            f"joint_names has {len(joint_names)} names but the recordings have {n_joints} joints."
+        )
+    observed = np.zeros(n_joints, dtype=np.int64)
+    for recording, length in zip(data, lengths):
+        observed += np.all(np.isfinite(recording[:length]), axis=2).sum(axis=0)
+    if not observed.all():
+        missing = [joint_names[joint] for joint in np.flatnonzero(observed == 0)]
+        raise ValueError(
+            f"Joints {missing} have no observed value (NaN in every frame); they cannot be "
+            "placed in a skeleton. Drop them (e.g. with JointSelector) first."
+        )
+
+    count, mean, variance = _distance_moments(data, lengths)
+    rows, columns = np.triu_indices(n_joints, k=1)
+    known = count[rows, columns] >= 2
+    rows, columns = rows[known], columns[known]
+    # The tree depends only on the order of the weights: rank the pairs by variance, then by
+    # mean distance, so that weights are positive (a zero would read as "no edge") and ties go
+    # to the closer pair.
+    order = np.lexsort((mean[rows, columns], variance[rows, columns]))
+    weights = np.empty(len(order))
+    weights[order] = np.arange(1, len(order) + 1)
+    graph = csr_array((weights, (rows, columns)), shape=(n_joints, n_joints))
+    tree = minimum_spanning_tree(graph)
+    tree = tree + tree.T
+
+    spread = np.where(count >= 2, variance, np.nan)
+    np.fill_diagonal(spread, np.nan)
+    parents = np.full(n_joints, -1)
+    _, component = connected_components(tree, directed=False)
+    for label in np.unique(component):
+        members = np.flatnonzero(component == label)
+        root = members[0]
+        if len(members) > 1:
+            within = spread[np.ix_(members, members)]
+            root = members[np.argmin(np.nanmean(within, axis=1))]
+        _, predecessors = breadth_first_order(tree, root, directed=False, return_predecessors=True)
+        parents[members] = predecessors[members]
+    parents[parents < 0] = -1
+    return Skeleton(
+        name,
+        joint_names,
+        tuple(int(parent) for parent in parents),
+        _infer_mirror_pairs(joint_names),
+    )
+
+
+def _distance_moments(data, lengths, chunk=128):
+    """Count, mean and variance of the distance of every pair of joints over all frames.
+
+    Frames where either joint is missing (NaN) are left out of that pair. Chunks of frames are
+    merged with Chan et al.'s pairwise update, so that long recordings take bounded memory.
+    """
+    n_joints = data.shape[2]
+    count = np.zeros((n_joints, n_joints))
+    mean = np.zeros((n_joints, n_joints))
+    squares = np.zeros((n_joints, n_joints))  # sum of squared deviations from the mean
+    for recording, length in zip(data, lengths):
+        for start in range(0, int(length), chunk):
+            frames = recording[start : min(start + chunk, int(length))].astype(np.float64)
+            offsets = frames[:, :, np.newaxis] - frames[:, np.newaxis]  # (frames, j, j, coords)
+            distance = np.sqrt(np.sum(offsets * offsets, axis=3))  # (frames, j, j), NaN if missing
+            seen = ~np.isnan(distance)
+            chunk_count = seen.sum(axis=0)
+            chunk_mean = np.where(seen, distance, 0.0).sum(axis=0) / np.maximum(chunk_count, 1)
+            deviation = np.where(seen, distance - chunk_mean, 0.0)
+            total = count + chunk_count
+            delta = chunk_mean - mean
+            share = chunk_count / np.maximum(total, 1)
+            mean = mean + delta * share
+            squares = squares + np.sum(deviation * deviation, axis=0) + delta**2 * count * share
+            count = total
+    return count, mean, squares / np.maximum(count, 1)

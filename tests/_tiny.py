@@ -2,11 +2,16 @@
 
 pytest puts tests/ on ``sys.path``, so a test file imports them with ``from _tiny import ...``.
 Settings that one file alone uses stay in that file.
+
+A test of a property every classifier should have takes the classifiers from the registry
+(:func:`registered_classifiers`, :func:`tiny`, :func:`tiny_estimators`), never from a list of
+its own: an estimator added to ``skgesture/_registry.py`` is then tested by it too. A test whose
+meaning does not apply to some classifier leaves it out with ``exclude={name: reason}``.
 """
 
 import numpy as np
 
-from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture._registry import estimator_classes
 
 # One torch thread: tiny nets train fastest that way, and the suite shares the cores.
 TINY = {"max_epochs": 2, "random_state": 0, "n_threads": 1}
@@ -17,13 +22,39 @@ TINY_FC = {"hidden_sizes": (8,), **TINY}
 SMALL_CNN = {"n_filters": 8, "n_blocks": 1, "lr": 0.01, "random_state": 0, "n_threads": 1}
 
 
-def tiny_estimators(**params):
-    """A new tiny CNN, LSTM and FC classifier; ``params`` replace their settings."""
-    return [
-        CNNClassifier(**{**TINY_CNN, **params}),
-        LSTMClassifier(**{**TINY_LSTM, **params}),
-        FCClassifier(**{**TINY_FC, **params}),
-    ]
+def registered_classifiers(exclude=None):
+    """``{name: class}`` of every registered classifier, in the registry's order.
+
+    ``exclude``: ``{class name: reason}`` of classifiers a test's meaning does not apply to.
+    A reason is required, so that none is left out silently, and each name must be registered,
+    so that an exclusion cannot outlive its estimator unnoticed.
+    """
+    classes = estimator_classes("classifier")
+    exclude = dict(exclude or {})
+    unknown = sorted(set(exclude) - set(classes))
+    if unknown:
+        raise ValueError(f"exclude names {unknown}, which are not registered classifiers")
+    for name, reason in exclude.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"exclude[{name!r}] must give the reason it is left out")
+    return {name: cls for name, cls in classes.items() if name not in exclude}
+
+
+def tiny(cls, **params):
+    """A new ``cls`` with its first test configuration, trained for 2 epochs; ``params``
+    replace its settings."""
+    return cls(**{**cls._get_test_params()[0], "max_epochs": TINY["max_epochs"], **params})
+
+
+def tiny_estimators(exclude=None, **params):
+    """A new tiny instance of every registered classifier (see :func:`registered_classifiers`
+    for ``exclude``); ``params`` replace their settings."""
+    return [tiny(cls, **params) for cls in registered_classifiers(exclude).values()]
+
+
+def estimator_name(estimator):
+    """The test id of a parametrisation over estimators: the class's name."""
+    return type(estimator).__name__
 
 
 def gestures(n_per_class=10, n_frames=12, n_joints=4, n_coords=3, labels=("up", "down"), seed=0):

@@ -17,6 +17,7 @@ from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from skgesture import CNNClassifier, FCClassifier, LSTMClassifier, SkeletonPadder
+from skgesture._features import skeleton_features
 from skgesture._standardize import channel_statistics, standardize
 
 
@@ -192,7 +193,8 @@ def test_standardisation_is_learned_on_real_frames_only():
 def test_the_estimators_standardise_with_statistics_from_ragged_training_data():
     X, y = gestures()
     recordings = [recording + 100.0 for recording in ragged(X)]
-    clf = CNNClassifier(**TINY_CNN).fit(recordings, y)
+    # Positions as given, so that the statistics are those of the recordings themselves.
+    clf = CNNClassifier(**TINY_CNN, body_frame=False, streams=("joint",)).fit(recordings, y)
     expected = np.concatenate(recordings).mean(axis=0)
     np.testing.assert_allclose(clf.channel_mean_, expected, rtol=1e-5)
     np.testing.assert_allclose(
@@ -429,3 +431,22 @@ def test_default_cnn_learns_which_joint_moved():
     clf = CNNClassifier(max_epochs=20, random_state=0, n_threads=1).fit(X[train], y[train])
     assert clf.architecture == "joint"
     assert clf.score(X[test], y[test]) >= 0.95
+
+
+def test_the_input_features_are_standardised_over_real_frames_only():
+    X, y = gestures()
+    recordings = ragged(X)
+    clf = CNNClassifier(**TINY_CNN).fit(recordings, y)
+    assert clf.streams_ == ("joint", "motion") and clf.body_frame_
+    features = [
+        skeleton_features(
+            recording[np.newaxis],
+            [len(recording)],
+            parents=clf.skeleton_.parents,
+            root=clf.root_,
+            streams=clf.streams_,
+        )[0]
+        for recording in recordings
+    ]
+    assert clf.channel_mean_.shape == (4, 6)
+    np.testing.assert_allclose(clf.channel_mean_, np.concatenate(features).mean(axis=0), atol=1e-5)

@@ -6,7 +6,7 @@ ValueError that says what is wrong and what to do.
 
 import numpy as np
 import pytest
-from _tiny import TINY, TINY_FC, TINY_LSTM, tiny_estimators
+from _tiny import TINY, TINY_FC, TINY_LSTM, estimator_name, registered_classifiers, tiny_estimators
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -26,9 +26,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def each_classifier(**params):
-    return pytest.mark.parametrize(
-        "clf", tiny_estimators(**params), ids=lambda clf: type(clf).__name__
-    )
+    """Parametrise a test over a tiny instance of every registered classifier."""
+    return pytest.mark.parametrize("clf", tiny_estimators(**params), ids=estimator_name)
 
 
 def gestures(n_per_class=3, shape=(5, 4, 3), seed=0):
@@ -216,22 +215,32 @@ class Untouchable(list):
     __iter__ = __len__ = __getitem__ = __array__ = _touch
 
 
+# Training parameters that every network classifier takes, each given an invalid value.
+INVALID_TRAINING_PARAMETERS = [
+    ("max_epochs", 0),
+    ("lr", np.inf),
+    ("lr", np.nan),
+    ("validation_fraction", 1.0),
+    ("batch_size", 2.5),
+    ("early_stopping", "yes"),
+    ("device", "gpu"),
+    ("weight_decay", np.inf),
+]
+
+
 @pytest.mark.parametrize(
     ("estimator", "parameter"),
     [
-        (CNNClassifier(max_epochs=0), "max_epochs"),
-        (CNNClassifier(lr=np.inf), "lr"),
-        (CNNClassifier(lr=np.nan), "lr"),
+        *(
+            (cls(**{parameter: value}), parameter)
+            for cls in registered_classifiers().values()
+            for parameter, value in INVALID_TRAINING_PARAMETERS
+        ),
         (CNNClassifier(kernel_size=0), "kernel_size"),
         (CNNClassifier(architecture="resnet"), "architecture"),
-        (CNNClassifier(validation_fraction=1.0), "validation_fraction"),
-        (CNNClassifier(batch_size=2.5), "batch_size"),
-        (CNNClassifier(early_stopping="yes"), "early_stopping"),
-        (CNNClassifier(device="gpu"), "device"),
         (LSTMClassifier(hidden_size=0), "hidden_size"),
         (LSTMClassifier(dropout=1.0), "dropout"),
         (FCClassifier(hidden_sizes="abc"), "hidden_sizes"),
-        (FCClassifier(weight_decay=np.inf), "weight_decay"),
         (SkeletonPadder(max_frames=0), "max_frames"),
         (SkeletonPadder(fill="mirror"), "fill"),
         (FrameRateResampler(target_rate=np.inf), "target_rate"),
@@ -248,19 +257,25 @@ def test_invalid_parameters_are_refused_before_the_data_is_read(estimator, param
         estimator.fit(Untouchable(), ["wave", "point"])
 
 
-@pytest.mark.parametrize(
-    "estimator",
-    [CNNClassifier(augment="heavy"), FCClassifier(hidden_sizes=(0,))],
-    ids=["augment", "hidden_sizes"],
-)
+def late_checked_parameters(**params):
+    """Estimators with a parameter that only fit checks: augment (every registered classifier
+    takes it) and FCClassifier's hidden_sizes."""
+    return [
+        *(
+            pytest.param(cls(augment="heavy", **params), id=f"augment-{name}")
+            for name, cls in registered_classifiers().items()
+        ),
+        pytest.param(FCClassifier(hidden_sizes=(0,), **params), id="hidden_sizes"),
+    ]
+
+
+@pytest.mark.parametrize("estimator", late_checked_parameters())
 def test_parameters_checked_late_are_still_refused_before_the_data_is_read(estimator):
     with pytest.raises(ValueError, match="augment|hidden_sizes"):
         estimator.fit(Untouchable(), ["wave", "point"])
 
 
-@pytest.mark.parametrize(
-    "estimator", [CNNClassifier(augment="heavy", **TINY), FCClassifier(hidden_sizes=(0,), **TINY)]
-)
+@pytest.mark.parametrize("estimator", late_checked_parameters(**TINY))
 def test_parameters_checked_late_are_refused_naming_them(estimator):
     X, y = gestures()
     with pytest.raises(ValueError, match=r"augment='heavy' is not a preset|hidden_sizes must"):

@@ -7,11 +7,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from _tiny import SMALL_CNN
+from _tiny import SMALL_CNN, registered_classifiers, tiny
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture import CNNClassifier
 from skgesture.datasets import make_gestures
 from skgesture.explain import (
     METHODS,
@@ -221,7 +221,8 @@ def test_reference_is_the_mean_activation_of_the_reference_recordings(cnn, gestu
     one = GradCAMExplainer(cnn).fit(train.data[:1]).reference_
     assert not np.allclose(one, whole)
     on_input = GradCAMExplainer(cnn, method="gradient_x_input").fit(train.data).reference_
-    assert on_input.shape == (3, 10)  # coordinates x joints of the standardised input
+    # Channels (coordinates x input streams) x joints of the standardised input.
+    assert on_input.shape == (3 * len(cnn.streams_), 10)
     np.testing.assert_allclose(on_input, 0, atol=1e-4)  # standardised on these recordings
 
 
@@ -313,18 +314,22 @@ def test_temporal_cnn_needs_gradient_x_input(random_data):
     assert explanation.heatmaps.std(axis=2).max() > 0  # joints differ: not a broadcast map
 
 
-def test_lstm_and_fc_are_explained_by_gradient_x_input(random_data):
+@pytest.mark.parametrize("cls", registered_classifiers().values(), ids=lambda cls: cls.__name__)
+def test_every_classifier_is_explained_by_gradient_x_input(cls, random_data):
+    """gradient_x_input needs no convolution; the default (Grad-CAM on last_conv) explains the
+    networks that have one and refuses the others (LSTM, FC) naming the alternative."""
     X, y = random_data
-    lstm = LSTMClassifier(max_epochs=2, random_state=0, n_threads=1).fit(X, y)
-    fc = FCClassifier(max_epochs=2, random_state=0, n_threads=1).fit(X, y)
-    for clf in (lstm, fc):
-        clf.net_.module_.zero_grad(set_to_none=True)
-        with pytest.raises(ValueError, match="no convolution named 'last_conv'"):
+    clf = tiny(cls).fit(X, y)
+    clf.net_.module_.zero_grad(set_to_none=True)
+    if hasattr(clf.net_.module_, "last_conv"):
+        assert GradCAMExplainer(clf).fit().explain(X).heatmaps.shape == (6, 12, 5)
+    else:
+        with pytest.raises(ValueError, match="no convolution named 'last_conv'.*gradient_x_input"):
             GradCAMExplainer(clf).fit()
-        explanation = GradCAMExplainer(clf, method="gradient_x_input").fit().explain(X)
-        assert explanation.heatmaps.shape == (6, 12, 5)
-        assert explanation.lengths.tolist() == [12, 9, 12, 10, 11, 12]
-        assert all(parameter.grad is None for parameter in clf.net_.module_.parameters())
+    explanation = GradCAMExplainer(clf, method="gradient_x_input").fit().explain(X)
+    assert explanation.heatmaps.shape == (6, 12, 5)
+    assert explanation.lengths.tolist() == [12, 9, 12, 10, 11, 12]
+    assert all(parameter.grad is None for parameter in clf.net_.module_.parameters())
 
 
 # ---------------------------------------------------------------------------- pipelines

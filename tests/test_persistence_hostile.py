@@ -17,20 +17,26 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from _tiny import registered_classifiers, tiny
 
-from skgesture import CNNClassifier, FCClassifier, LSTMClassifier
+from skgesture import CNNClassifier, FCClassifier
 from skgesture._persistence import load
 from skgesture.app.cli import main
 from skgesture.datasets import make_gestures
 from skgesture.ssl import SSLClassifier
 
 TINY = {"max_epochs": 1, "random_state": 0, "n_threads": 1}
-ESTIMATORS = {
-    "cnn": CNNClassifier(n_filters=4, n_blocks=1, kernel_size=3, **TINY),
-    "lstm": LSTMClassifier(projection_size=4, hidden_size=4, **TINY),
-    "fc": FCClassifier(hidden_sizes=(8,), **TINY),
-}
 METADATA = "skgesture_metadata"
+
+
+def kind(name):
+    """The short name of a registered classifier's saved model: "cnn" for CNNClassifier."""
+    return name.removesuffix("Classifier").lower()
+
+
+# One saved model of every registered classifier, named by kind; tests about one estimator's
+# file pick it by that name, and the tests of what every model file must survive run on each.
+KINDS = [kind(name) for name in registered_classifiers()]
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +48,19 @@ def recordings():
 
 @pytest.fixture(scope="module")
 def models(recordings, tmp_path_factory):
-    """Paths of tiny saved models: CNN, LSTM, FC, FC fitted on a table, semi-supervised CNN."""
+    """Paths of tiny saved models: one of every registered classifier (by kind), and an FC
+    fitted on a table."""
     X, y = recordings
     folder = tmp_path_factory.mktemp("models")
     paths = {}
-    for kind, estimator in ESTIMATORS.items():
-        paths[kind] = folder / f"{kind}.npz"
-        estimator.fit(X, y).save(paths[kind])
+    for name, cls in registered_classifiers().items():
+        paths[kind(name)] = folder / f"{kind(name)}.npz"
+        tiny(cls, max_epochs=1).fit(X, y).save(paths[kind(name)])
     table = pd.DataFrame(
         np.stack([recording[:10, 0, 0] for recording in X]), columns=[f"t{i}" for i in range(10)]
     )
     paths["table"] = folder / "table.npz"
     FCClassifier(hidden_sizes=(8,), **TINY).fit(table, y).save(paths["table"])
-    paths["ssl"] = folder / "ssl.npz"
-    ssl = SSLClassifier(
-        unlabeled_label="?", pretrain_epochs=1, linear_probe_epochs=0, self_training=0, **TINY
-    )
-    ssl.fit(X, np.where(np.arange(len(y)) % 3 == 0, "?", y)).save(paths["ssl"])
     return paths
 
 
@@ -314,8 +316,8 @@ def joints_times(factor):
 @pytest.mark.parametrize(
     ("kind", "edit", "reason"),
     [
-        ("cnn", three_classes, r"tensor 'state/head.weight' has shape \(2, 12\), but .*3 classes"),
-        ("lstm", three_classes, r"tensor 'state/head.weight' has shape \(2, 8\)"),
+        ("cnn", three_classes, r"tensor 'state/head.weight' has shape \(2, 24\), but .*3 classes"),
+        ("lstm", three_classes, r"tensor 'state/head.weight' has shape \(2, 16\)"),
         ("cnn", set_arrays(classes_=np.array(["Mono", "Mono"])), "distinct labels in sorted"),
         ("cnn", set_arrays(classes_=np.array(["Mono", "Bi"])), "distinct labels in sorted"),
         ("cnn", set_arrays(classes_=np.array([0.0, np.nan])), "classes_ holds NaN"),
@@ -324,7 +326,8 @@ def joints_times(factor):
         ("cnn", without("classes_", section="arrays"), "lacks the classes_ array"),
         ("cnn", set_arrays(channel_mean_=np.zeros((4, 3), np.float32)), r"channel_mean_ must be"),
         ("cnn", set_arrays(channel_scale_=np.ones((3, 3), int)), r"dtype int64"),
-        ("fc", joints_times(2), r"channel_mean_ must be a float array of shape .* \(6, 3\)"),
+        # The fitted skeleton is checked against n_joints_ before the arrays are.
+        ("fc", joints_times(2), r"attribute skeleton_ must be a skeleton of n_joints_=6 joints"),
         ("fc", set_arrays(feature_names_in_=np.array(["a"] * 9)), "only a model fitted on 2-D"),
         (
             "cnn",
@@ -372,6 +375,17 @@ def test_a_model_fitted_on_a_table_is_checked_against_its_columns(models, tmp_pa
         load(path)
 
 
+def pretrainer_named(value):
+    """An edit that gives the pretrainer parameter as ``value`` in 'params' instead of as the
+    saved (unfitted) pretrainer the file holds."""
+
+    def edit(metadata, arrays):
+        del metadata["estimators"]["pretrainer"]
+        metadata["params"]["pretrainer"] = value
+
+    return edit
+
+
 def set_trunk(**sizes):
     return lambda metadata, arrays: metadata["attributes"]["trunk_sizes_"].update(sizes)
 
@@ -381,10 +395,14 @@ def set_trunk(**sizes):
     [
         (set_trunk(n_joints=3), "attribute trunk_sizes_ must be an object of n_filters"),
         (set_trunk(kernel_size="7"), "attribute trunk_sizes_ must be an object of n_filters"),
-        (set_trunk(n_filters=4800), r"'state/stem.conv.weight' has shape \(48, 3, 7, 1\)"),
+        (set_trunk(n_filters=4800), r"'state/stem.conv.weight' has shape \(8, \d+, 3, 1\)"),
         (set_trunk(n_blocks=10**7), "describe a network of more than"),
         (set_in("attributes", n_labeled_="8"), "attribute n_labeled_ must be an integer >= 1"),
-        (set_in("params", pretrainer="os.system"), "'pretrainer' parameter of SSLClassifier"),
+        (pretrainer_named("os.system"), "'pretrainer' parameter of SSLClassifier"),
+        (
+            set_in("params", pretrainer="os.system"),
+            r"'estimators' names \['pretrainer'\], which are neither parameters",
+        ),
     ],
     ids=[
         "trunk-extra-size",
@@ -393,6 +411,7 @@ def set_trunk(**sizes):
         "trunk-blocks",
         "labelled",
         "pretrainer",
+        "pretrainer-given-twice",
     ],
 )
 def test_a_semi_supervised_model_is_checked_like_the_others(models, tmp_path, edit, reason):
@@ -500,6 +519,24 @@ def test_tensors_that_do_not_match_the_network_are_refused_naming_the_tensor(
         load(path)
 
 
+@pytest.mark.parametrize("model", KINDS)
+def test_the_tensors_of_every_classifier_are_checked_naming_them(models, tmp_path, model):
+    """What the tests above do to the CNN's file, done to a tensor of every registered
+    classifier's file: a new network's tensors are checked too."""
+    with np.load(models[model], allow_pickle=False) as archive:
+        names = json.loads(str(archive[METADATA]))["state_keys"]
+        name = next(name for name in names if archive[f"state/{name}"].dtype.kind == "f")
+    path = craft(models[model], tmp_path / "nan.npz", set_value(f"state/{name}", 0, np.nan))
+    with pytest.raises(ValueError, match=refusal(path, rf"'state/{re.escape(name)}' holds NaN")):
+        load(path)
+    path = craft(models[model], tmp_path / "missing.npz", drop_tensor(name))
+    with pytest.raises(ValueError, match=refusal(path, rf"lacks \['{re.escape(name)}'\]")):
+        load(path)
+    path = craft(models[model], tmp_path / "unexpected.npz", add_tensor("backdoor"))
+    with pytest.raises(ValueError, match=refusal(path, r"has unexpected \['backdoor'\]")):
+        load(path)
+
+
 def test_float64_and_big_endian_weights_load_and_predict_the_same(models, recordings, tmp_path):
     def big_endian_float64(metadata, arrays):
         for name, array in arrays.items():
@@ -523,10 +560,10 @@ def header_declaring(shape, dtype):
 
 
 HUGE = [
-    ("cnn", set_in("params", n_filters=100_000), r"'state/stem.conv.weight' has shape \(4, 3"),
+    ("cnn", set_in("params", n_filters=100_000), r"'state/stem.conv.weight' has shape \(8, \d+, 3"),
     ("cnn", set_in("params", kernel_size=10**9), r"'state/stem.conv.weight' has shape"),
     ("cnn", set_in("params", n_blocks=10**7), "describe a network of more than"),
-    ("cnn", joints_times(100_000), r"channel_mean_ must be .* \(300000, 3\)"),
+    ("cnn", joints_times(100_000), r"skeleton_ must be a skeleton of n_joints_=300000 joints"),
     ("lstm", set_in("params", hidden_size=100_000), r"'state/lstm.weight_ih_l0' has shape"),
     ("lstm", set_in("params", num_layers=10**6), "describe a network of more than"),
     ("fc", set_in("attributes", n_frames_=1_000_000), r"'state/hidden.0.weight' has shape"),

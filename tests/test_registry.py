@@ -14,8 +14,8 @@ from skgesture import _registry
 from skgesture._persistence import load, save
 from skgesture.app.cli import _estimator
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     SkeletonClassifierBase,
     parameters_init,
 )
@@ -59,12 +59,12 @@ class LinearNet(nn.Module):
 
 
 class LinearClassifier(SkeletonClassifierBase):
-    """Step 2, the estimator: on the shared base, its parameters (here only the training
-    ones), its network and its test configuration."""
+    """Step 2, the estimator: on the shared base, its parameters (here only the input and
+    training ones every network estimator has), its network and its test configuration."""
 
     _parameter_constraints = TRAINING_CONSTRAINTS
     _fixed_length = True  # the linear layer sees n_frames_ frames
-    __init__ = parameters_init(TRAINING_DEFAULTS)
+    __init__ = parameters_init(NETWORK_DEFAULTS)
 
     @classmethod
     def _get_test_params(cls):
@@ -74,7 +74,7 @@ class LinearClassifier(SkeletonClassifierBase):
         return LinearNet, {
             "n_frames": self.n_frames_,
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,  # coordinates x input streams
         }
 
 

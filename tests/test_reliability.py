@@ -17,8 +17,6 @@ from skgesture import CNNClassifier, FCClassifier
 EPOCHS = 3
 TINY_CNN = {**_tiny.TINY_CNN, "max_epochs": EPOCHS}
 TINY_FC = {**_tiny.TINY_FC, "max_epochs": EPOCHS}
-# test_ssl.py imports this name; it can import CtrlCAt from _faults instead.
-_CtrlCAt = CtrlCAt
 
 
 @pytest.fixture
@@ -43,7 +41,7 @@ def assert_unfitted(estimator):
         check_is_fitted(estimator)
     learned = [name for name in vars(estimator) if name.endswith("_") and not name.startswith("_")]
     assert learned == []
-    assert not hasattr(estimator, "_fitted_layout")
+    assert not hasattr(estimator, "_tabular_in")
 
 
 def learned_attributes(estimator):
@@ -143,7 +141,7 @@ def test_failed_refit_on_other_data_keeps_the_first_fit(gestures):
         clf.fit(flat, np.where(y == "wave", 0, 1))
     assert_state_unchanged(clf, before)
     assert clf.n_features_in_ == 12
-    assert clf._fitted_layout == "4d"
+    assert clf._tabular_in is False
     np.testing.assert_array_equal(clf.classes_, ["point", "wave"])
 
 

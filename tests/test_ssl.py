@@ -4,12 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
+from _faults import CtrlCAt
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
-from test_reliability import _CtrlCAt
 
 from skgesture import GradCAMExplainer, SkeletonPadder
 from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
@@ -211,7 +211,7 @@ def test_ctrl_c_during_the_linear_probe_stops_the_fit(data, pretrainer):
         pretrainer=FrozenEstimator(pretrainer),
         linear_probe_epochs=4,
         max_epochs=6,
-        callbacks=[("ctrl_c", _CtrlCAt(epoch=3))],
+        callbacks=[("ctrl_c", CtrlCAt(epoch=3))],
         n_threads=1,
     )
     with pytest.warns(UserWarning, match="interrupted during epoch 3 of 4"):
@@ -482,7 +482,7 @@ def _start_counter():
 
 def test_ctrl_c_during_pretraining_stops_the_fit_and_keeps_nothing(data):
     X, labels = data
-    interrupted = AutoencoderPretrainer(max_epochs=5, callbacks=[_CtrlCAt(epoch=2)], **TINY_TRUNK)
+    interrupted = AutoencoderPretrainer(max_epochs=5, callbacks=[CtrlCAt(epoch=2)], **TINY_TRUNK)
     model = SSLClassifier(pretrainer=interrupted, max_epochs=3, n_threads=1)
     with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning, match="interrupted"):
         model.fit(X, hide_labels(labels, 6))

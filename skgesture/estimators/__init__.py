@@ -17,16 +17,26 @@ lazy imports of ``skgesture`` and the common tests. ``skgesture.classifiers`` an
 ``skgesture.ssl`` import the same classes under their earlier homes.
 """
 
-from skgesture.estimators.cnn import CNNClassifier
-from skgesture.estimators.fc import FCClassifier
-from skgesture.estimators.lstm import LSTMClassifier
-from skgesture.estimators.pretrainer import AutoencoderPretrainer
-from skgesture.estimators.ssl import SSLClassifier
+import importlib
 
-__all__ = [
-    "AutoencoderPretrainer",
-    "CNNClassifier",
-    "FCClassifier",
-    "LSTMClassifier",
-    "SSLClassifier",
-]
+from skgesture._registry import ESTIMATORS
+
+# Class -> defining module, from the registry; imported on first use, so that the package's
+# light modules (such as _input, which persistence reads) can be imported without torch.
+_MODULES = {
+    entry.name: entry.module
+    for entry in ESTIMATORS
+    if entry.module.startswith("skgesture.estimators.")
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name):
+    if name in _MODULES:
+        return getattr(importlib.import_module(_MODULES[name]), name)
+    raise AttributeError(f"module 'skgesture.estimators' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_MODULES))

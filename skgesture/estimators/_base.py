@@ -45,6 +45,13 @@ from skgesture.estimators._batches import (
     prepare_batch,
     set_n_frames,
 )
+from skgesture.estimators._input import (
+    INPUT_DEFAULTS,
+    RAW_INPUT,
+    InputFeatures,
+    check_streams,
+    learn_input,
+)
 from skgesture.estimators._targets import check_labels, check_sample_weight, drop_unweighted
 from skgesture.estimators._training import (
     OPTIMIZERS,
@@ -67,6 +74,7 @@ __all__ = [
     "TEST_TRAINING",
     "TRAINING_CONSTRAINTS",
     "TRAINING_DEFAULTS",
+    "NETWORK_DEFAULTS",
     "parameters_init",
 ]
 
@@ -92,6 +100,11 @@ TRAINING_CONSTRAINTS = {
     "n_threads": [Interval(Integral, 1, 1024, closed="both"), None],
     "callbacks": [list, None],
     "net_params": [dict, None],
+    # Input parameters. skeleton (a Skeleton or a name) and streams are checked in fit, by
+    # skgesture.estimators._input, which knows the skeletons and streams.
+    "skeleton": "no_validation",
+    "body_frame": ["boolean"],
+    "streams": "no_validation",
 }
 
 #: Defaults of the training parameters, in the order of the signatures; an estimator takes
@@ -117,6 +130,9 @@ TRAINING_DEFAULTS = {
     "callbacks": None,
     "net_params": None,
 }
+
+#: Defaults of the input parameters and the training parameters, in signature order.
+NETWORK_DEFAULTS = {**INPUT_DEFAULTS, **TRAINING_DEFAULTS}
 
 
 def parameters_init(defaults):
@@ -221,6 +237,7 @@ class NetworkEstimator(BaseEstimator):
     def _check_network_params(self):
         """Refuse parameters the constraints cannot express before any data is read."""
         self._make_augmenter()
+        check_streams(self.streams)
 
     # ------------------------------------------------------------------------------ fitting
     def _all_or_nothing(self, fit, *args):
@@ -258,9 +275,36 @@ class NetworkEstimator(BaseEstimator):
         return checked
 
     def _learn_input(self, data, lengths):
-        """Set the training length and the standardisation learned on the real frames."""
+        """Learn what the network sees: the topology and root joint of the input features
+        and the settings that take effect (``skeleton_``, ``root_``, ``body_frame_``,
+        ``streams_``), the training length and the standardisation of the features over the
+        real frames."""
+        self.skeleton_, self.root_, self.body_frame_, self.streams_ = learn_input(
+            self.skeleton,
+            self.body_frame,
+            self.streams,
+            data,
+            lengths,
+            needs_topology=self._needs_topology(),
+        )
         self.n_frames_ = int(lengths.max())
-        self.channel_mean_, self.channel_scale_ = channel_statistics(data, lengths)
+        self.channel_mean_, self.channel_scale_ = channel_statistics(
+            data, lengths, transform=self._input_features()
+        )
+
+    def _needs_topology(self):
+        """Whether the network itself follows the bones (then a topology is inferred when
+        ``skeleton`` is None, whatever the streams)."""
+        return False
+
+    def _input_features(self):
+        """The callable turning padded positions into the network's input (None: as given)."""
+        return InputFeatures.of(self)
+
+    @property
+    def _n_network_coords(self):
+        """Channels per joint of the network's input: coordinates times streams."""
+        return int(self.channel_mean_.shape[1])
 
     def _resolve_device(self):
         return resolve_device(self.device)
@@ -380,6 +424,7 @@ class NetworkEstimator(BaseEstimator):
         net = self.net_ if net is None else net
         batch_size = self.batch_size if batch_size is None else batch_size
         n_frames = self.n_frames_ if self._fixed_length else None
+        features = self._input_features()
         for rows in batch_slices(len(data), batch_size):
             x, batch_lengths = prepare_batch(
                 data[rows],
@@ -387,6 +432,7 @@ class NetworkEstimator(BaseEstimator):
                 self.channel_mean_,
                 self.channel_scale_,
                 n_frames=n_frames,
+                features=features,
             )
             x = torch.from_numpy(x).to(net.device)
             yield x, torch.from_numpy(batch_lengths).to(net.device), rows
@@ -470,6 +516,12 @@ class NetworkEstimator(BaseEstimator):
                 state[new] = state.pop(old)
         if "_fitted_layout" in state:
             state["_tabular_in"] = state.pop("_fitted_layout") == "2d"
+        # Estimators from before the input parameters saw positions as given.
+        for name, value in RAW_INPUT.items():
+            state.setdefault(name, value)
+        if "net_" in state:
+            state.setdefault("body_frame_", RAW_INPUT["body_frame"])
+            state.setdefault("streams_", RAW_INPUT["streams"])
         super().__setstate__(state)
 
     def __sklearn_is_fitted__(self):
@@ -657,9 +709,12 @@ class SkeletonClassifierBase(ClassifierMixin, NetworkEstimator):
             )
             class_weight = torch.as_tensor(weights, dtype=torch.float32)
         statistics = (self.channel_mean_, self.channel_scale_)
+        features = self._input_features()
         collate = (
-            BatchCollator(*statistics, n_frames, self._make_augmenter(), augment_seed),
-            BatchCollator(*statistics, n_frames),
+            BatchCollator(
+                *statistics, n_frames, self._make_augmenter(), augment_seed, features=features
+            ),
+            BatchCollator(*statistics, n_frames, features=features),
         )
         params = {
             "module": module,

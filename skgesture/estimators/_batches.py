@@ -27,12 +27,16 @@ def set_n_frames(data, lengths, n_frames):
     return np.pad(data, padding), lengths
 
 
-def prepare_batch(data, lengths, mean, scale, *, n_frames=None, augmenter=None, rng=None):
+def prepare_batch(
+    data, lengths, mean, scale, *, n_frames=None, augmenter=None, rng=None, features=None
+):
     """One network batch from padded recordings: ``(x, lengths)`` as float32 / int64 arrays.
 
     The batch is trimmed to its longest recording (or cropped/padded to ``n_frames`` for
-    fixed-length networks), augmented with ``augmenter`` (training only; ``rng`` draws) and
-    standardised with ``mean`` and ``scale``; padded frames stay zero.
+    fixed-length networks), augmented with ``augmenter`` (training only; ``rng`` draws), turned
+    into the estimator's input ``features`` (a callable on ``(data, lengths)``, see
+    :mod:`skgesture.estimators._input`; None keeps the positions) and standardised with ``mean``
+    and ``scale``; padded frames stay zero.
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     if n_frames is None:
@@ -42,6 +46,8 @@ def prepare_batch(data, lengths, mean, scale, *, n_frames=None, augmenter=None, 
         lengths = np.asarray(lengths, dtype=np.int64)
     if n_frames is not None:
         data, lengths = set_n_frames(data, lengths, n_frames)
+    if features is not None:
+        data = features(data, lengths)
     return standardize(data, lengths, mean, scale), lengths
 
 
@@ -57,12 +63,16 @@ class BatchCollator:
     ``"sample_weight"`` too when ``fit`` was given weights.
     """
 
-    def __init__(self, mean, scale, n_frames=None, augmenter=None, seed=None):
+    # Collators pickled before input features existed fed positions as given.
+    features = None
+
+    def __init__(self, mean, scale, n_frames=None, augmenter=None, seed=None, features=None):
         self.mean = mean
         self.scale = scale
         self.n_frames = n_frames
         self.augmenter = augmenter
         self.rng = np.random.default_rng(seed)
+        self.features = features
 
     def __call__(self, items):
         inputs, labels = zip(*items, strict=True)
@@ -76,6 +86,7 @@ class BatchCollator:
             n_frames=self.n_frames,
             augmenter=self.augmenter,
             rng=self.rng,
+            features=self.features,
         )
         batch = {"x": torch.from_numpy(x), "lengths": torch.from_numpy(lengths)}
         if "sample_weight" in inputs[0]:

@@ -19,6 +19,26 @@ __all__ = ["complete_docstring"]
 
 #: ``{parameter: its documentation}``; ``{default}`` becomes the class's default.
 TRAINING_PARAMETER_DOCS = {
+    "skeleton": """\
+skeleton : Skeleton, str or None, default={default}
+    The joints' topology (bones), for the body frame and the bone stream: a
+    :class:`~skgesture.skeleton.Skeleton` or a name of
+    :func:`~skgesture.skeleton.get_skeleton` (``"kinect_v1"``, ``"natops"``,
+    ``"mocaplab"``, ``"coco17"``). None infers it from the training recordings (joints whose
+    distance stays nearly constant are joined by a bone, see
+    :func:`~skgesture.skeleton.infer_skeleton`); the fitted ``skeleton_`` says which was
+    used.""",
+    "body_frame": """\
+body_frame : bool, default={default}
+    Express every recording relative to its root joint (``root_``) and divided by its body
+    size, keeping the root's own trajectory from its first frame, so that where the subject
+    stands and how tall they are do not matter (see :mod:`skgesture._features`). False feeds
+    the positions as given (standardised).""",
+    "streams": """\
+streams : tuple of {{"joint", "bone", "motion"}}, default={default}
+    Input streams stacked per joint: the (body-frame) positions, the bones (joint minus its
+    parent in ``skeleton_``) and the motion (frame differences), each ``n_coords_in_``
+    channels.""",
     "max_epochs": """\
 max_epochs : int, default={default}
     Most passes over the training data (fewer when early stopping ends training).""",
@@ -113,9 +133,16 @@ n_coords_in_ : int
     Coordinates per joint seen in ``fit``.
 n_frames_ : int
     Length of the longest training recording.
-channel_mean_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_``)
-channel_scale_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_``)
-    Per-channel standardisation learned on the real (non-padding) training frames.
+skeleton_ : Skeleton
+    The topology of the input features: the ``skeleton`` parameter, or inferred from the
+    training recordings when it is None (a skeleton without bones when the features need
+    none).
+root_ : int
+    Index of the root joint of the body frame.
+channel_mean_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_ * len(streams)``)
+channel_scale_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_ * len(streams)``)
+    Per-channel standardisation of the input features, learned on the real (non-padding)
+    training frames.
 net_ : skorch.NeuralNet
     The trained skorch net; its ``module_`` is the torch network.
 history_ : skorch.History

@@ -7,18 +7,18 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TEST_TRAINING,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     SkeletonClassifierBase,
     parameters_init,
 )
 from skgesture.estimators._docs import complete_docstring
-from skgesture.nn import ImageCNN, JointCNN, TemporalCNN
+from skgesture.nn import GraphCNN, ImageCNN, JointCNN, TemporalCNN
 
 __all__ = ["CNNClassifier"]
 
-_ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN}
+_ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN, "graph": GraphCNN}
 
 
 @complete_docstring
@@ -106,14 +106,17 @@ class CNNClassifier(SkeletonClassifierBase):
             "n_blocks": 2,
             "kernel_size": 7,
             "dropout": 0.2,
-            **TRAINING_DEFAULTS,
+            **NETWORK_DEFAULTS,
         }
     )
+
+    def _needs_topology(self):
+        return self.architecture == "graph"
 
     def _module(self):
         sizes = {
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,
             "n_filters": self.n_filters,
             "n_blocks": self.n_blocks,
             "kernel_size": self.kernel_size,
@@ -121,4 +124,6 @@ class CNNClassifier(SkeletonClassifierBase):
         }
         if self.architecture == "image":
             sizes["kernel_size"] = (self.kernel_size, 3)
+        if self.architecture == "graph":
+            sizes["parents"] = self.skeleton_.parents
         return _ARCHITECTURES[self.architecture], sizes

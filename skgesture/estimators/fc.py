@@ -7,9 +7,9 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval
 
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TEST_TRAINING,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     SkeletonClassifierBase,
     parameters_init,
 )
@@ -68,7 +68,7 @@ class FCClassifier(SkeletonClassifierBase):
     def _get_test_params(cls):
         return [{"hidden_sizes": (16,), **TEST_TRAINING}]
 
-    __init__ = parameters_init({"hidden_sizes": (32, 64), "dropout": 0.2, **TRAINING_DEFAULTS})
+    __init__ = parameters_init({"hidden_sizes": (32, 64), "dropout": 0.2, **NETWORK_DEFAULTS})
 
     def _check_network_params(self):
         super()._check_network_params()
@@ -82,7 +82,7 @@ class FCClassifier(SkeletonClassifierBase):
         return FCNet, {
             "n_frames": self.n_frames_,
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,
             "hidden_sizes": hidden_sizes,
             "dropout": self.dropout,
         }

@@ -7,9 +7,9 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval
 
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TEST_TRAINING,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     SkeletonClassifierBase,
     parameters_init,
 )
@@ -84,7 +84,7 @@ class LSTMClassifier(SkeletonClassifierBase):
             "num_layers": 1,
             "bidirectional": True,
             "dropout": 0.2,
-            **TRAINING_DEFAULTS,
+            **NETWORK_DEFAULTS,
             "augment": "light",
         }
     )
@@ -92,7 +92,7 @@ class LSTMClassifier(SkeletonClassifierBase):
     def _module(self):
         return LSTMNet, {
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,
             "projection_size": self.projection_size,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,

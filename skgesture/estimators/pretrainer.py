@@ -13,13 +13,14 @@ from skorch.utils import to_tensor
 
 from skgesture._standardize import standardize
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     NetworkEstimator,
     parameters_init,
 )
 from skgesture.estimators._batches import batch_slices
 from skgesture.estimators._docs import complete_docstring
+from skgesture.estimators._input import RAW_INPUT
 from skgesture.estimators._training import resolve_early_stopping, torch_threads
 from skgesture.nn import ContrastiveNet, HybridNet, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
@@ -43,6 +44,9 @@ _CONTRASTIVE_AUGMENT = {
 }
 
 _TRAINING_PARAMETERS = (
+    "skeleton",
+    "body_frame",
+    "streams",
     "max_epochs",
     "batch_size",
     "lr",
@@ -82,7 +86,13 @@ class _PretextCollator:
     same corruption at every epoch and their loss can be compared from epoch to epoch.
     """
 
-    def __init__(self, mean, scale, objective, mask_ratio, augmenter, seed, reseed=False):
+    # Collators pickled before input features existed fed positions as given.
+    features = None
+
+    def __init__(
+        self, mean, scale, objective, mask_ratio, augmenter, seed, reseed=False, features=None
+    ):
+        self.features = features
         self.mean = mean
         self.scale = scale
         self.objective = objective
@@ -99,6 +109,9 @@ class _PretextCollator:
         rng = np.random.default_rng(self.seed) if self.reseed else self.rng
         return self.make(data, lengths, rng)
 
+    def _features(self, data, lengths):
+        return data if self.features is None else self.features(data, lengths)
+
     def make(self, data, lengths, rng):
         """The ``(inputs, target)`` of one batch of padded recordings, drawing from ``rng``."""
         data = data[:, : lengths.max()]
@@ -106,7 +119,7 @@ class _PretextCollator:
             views = [self.augmenter.augment_batch(data, lengths, rng) for _ in range(2)]
             data = np.concatenate([view for view, _ in views])
             lengths = np.concatenate([view_lengths for _, view_lengths in views])
-            x = standardize(data, lengths, self.mean, self.scale)
+            x = standardize(self._features(data, lengths), lengths, self.mean, self.scale)
             target = torch.zeros(len(x))
             if self.objective == "hybrid":
                 # The first view is also masked and must be rebuilt; the second stays whole.
@@ -116,7 +129,7 @@ class _PretextCollator:
         else:
             if self.augmenter is not None:
                 data, lengths = self.augmenter.augment_batch(data, lengths, rng)
-            clean = standardize(data, lengths, self.mean, self.scale)
+            clean = standardize(self._features(data, lengths), lengths, self.mean, self.scale)
             x = _hide_blocks(clean, self.mask_ratio, rng)
             target = torch.from_numpy(clean)
         batch = {
@@ -294,7 +307,10 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             "reconstruction_weight": 1.0,
             "projection_size": 128,
             "augment": "auto",
-            **{name: TRAINING_DEFAULTS[name] for name in _TRAINING_PARAMETERS},
+            **{name: NETWORK_DEFAULTS[name] for name in _TRAINING_PARAMETERS},
+            # Pre-training has not been measured on the body-frame streams yet: positions as
+            # given.
+            **RAW_INPUT,
             "batch_size": 32,
         }
     )
@@ -357,7 +373,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
     def _module(self):
         sizes = {
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,
             "n_filters": self.n_filters,
             "n_blocks": self.n_blocks,
             "kernel_size": self.kernel_size,
@@ -376,6 +392,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             self._make_augmenter(self.n_coords_in_),
             seed,
             reseed=reseed,
+            features=self._input_features(),
         )
 
     def _make_net(self, *, device, split_seed=0, augment_seed=0, stage=None, early_stopping=None):
@@ -427,6 +444,10 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         """Rebuild recordings through the trained decoder (objective reconstruction or hybrid).
 
         The input is not masked, so this shows what the network keeps of a whole recording.
+        What is rebuilt is the network's input: the positions themselves with
+        ``body_frame=False, streams=("joint",)``, else the input features (body-frame joints,
+        bones, motion; see :mod:`skgesture._features`), ``len(streams)`` groups of
+        ``n_coords_in_`` channels per joint.
 
         Parameters
         ----------
@@ -436,8 +457,9 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         Returns
         -------
         list of ndarray or ndarray
-            In the layout of ``X``: a list of ``(n_frames_i, n_joints, n_coords)`` arrays for a
-            list, else an array of the shape of ``X`` (padded frames stay zero).
+            In the layout of ``X``: a list of ``(n_frames_i, n_joints, n_channels)`` arrays for
+            a list, else an array of the shape of ``X`` with ``n_channels`` channels per joint
+            (padded frames stay zero).
         """
         if self.objective == "contrastive":
             raise ValueError(
@@ -445,7 +467,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
                 "trained with objective='contrastive', which has no decoder."
             )
         data, lengths, layout = self._validate_new_recordings(X)
-        rebuilt = np.zeros_like(data)
+        rebuilt = np.zeros(data.shape[:3] + (self._n_network_coords,), dtype=data.dtype)
         start = 0
         for batch in self._map_batches(data, lengths, _rebuilt):
             batch_lengths = lengths[start : start + len(batch)]

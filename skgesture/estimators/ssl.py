@@ -16,17 +16,23 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    assert_all_finite,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
 from skgesture.estimators._base import (
+    NETWORK_DEFAULTS,
     TEST_TRAINING,
     TRAINING_CONSTRAINTS,
-    TRAINING_DEFAULTS,
     SkeletonClassifierBase,
     parameters_init,
     probabilities,
 )
 from skgesture.estimators._docs import complete_docstring
+from skgesture.estimators._input import RAW_INPUT
 from skgesture.estimators._targets import check_labels, check_sample_weight, drop_unweighted
 from skgesture.estimators.pretrainer import AutoencoderPretrainer, _trunk_sizes
 from skgesture.model_selection import labelled_mask
@@ -227,11 +233,15 @@ class SSLClassifier(SkeletonClassifierBase):
             "self_training_threshold": 0.7,
             "unlabeled_label": -1,
             "dropout": 0.2,
-            **TRAINING_DEFAULTS,
+            **NETWORK_DEFAULTS,
+            # Self-supervised pre-training has not been measured on the body-frame streams
+            # yet: it keeps the positions as given.
+            **RAW_INPUT,
         }
     )
 
     def _fit(self, X, y, sample_weight):
+        self._check_network_params()
         resume = self.warm_start and self.__sklearn_is_fitted__()
         if y is None:
             raise ValueError(
@@ -250,8 +260,8 @@ class SSLClassifier(SkeletonClassifierBase):
                 "classes; use AutoencoderPretrainer to learn from unlabelled recordings alone."
             )
         y_known = y[labelled]
-        if y_known.dtype.kind == "f" and not np.all(np.isfinite(y_known)):
-            raise ValueError("y holds NaN or infinity; mark unlabelled recordings with -1.")
+        # The message every estimator gives ("Input y contains NaN."), not a new one.
+        assert_all_finite(y_known, input_name="y")
         check_labels(y_known)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y)
@@ -266,7 +276,11 @@ class SSLClassifier(SkeletonClassifierBase):
             y_codes = self._learn_classes(y_known)
             self.pretrainer_ = self._pretrain(data)
             self.trunk_sizes_ = _trunk_sizes(self.pretrainer_.net_.module_.encoder)
-            self._learn_input(data, lengths)
+            # The classifier sees what the trunk was pre-trained on: the pretrainer's topology,
+            # input features and standardisation.
+            for name in ("skeleton_", "root_", "body_frame_", "streams_"):
+                setattr(self, name, getattr(self.pretrainer_, name))
+            self.n_frames_ = int(lengths.max())
             self.channel_mean_ = self.pretrainer_.channel_mean_
             self.channel_scale_ = self.pretrainer_.channel_scale_
         self.n_labeled_ = int(labelled.sum())
@@ -370,6 +384,9 @@ class SSLClassifier(SkeletonClassifierBase):
         if self.pretrainer is None:
             pretrainer = AutoencoderPretrainer(
                 objective=self.objective,
+                skeleton=self.skeleton,
+                body_frame=self.body_frame,
+                streams=self.streams,
                 max_epochs=self.pretrain_epochs,
                 device=self.device,
                 random_state=self.random_state,
@@ -392,6 +409,14 @@ class SSLClassifier(SkeletonClassifierBase):
                 "pretrainer must be an AutoencoderPretrainer (or a FrozenEstimator around a "
                 f"fitted one); got {type(pretrainer).__name__}."
             )
+        inputs = (tuple(pretrainer.streams), pretrainer.body_frame)
+        if inputs != (tuple(self.streams), self.body_frame):
+            raise ValueError(
+                f"pretrainer was fitted with streams={inputs[0]!r}, body_frame={inputs[1]!r}, "
+                f"but this SSLClassifier has streams={tuple(self.streams)!r}, "
+                f"body_frame={self.body_frame!r}; the classifier must see the input its trunk "
+                "was pre-trained on, so set the same."
+            )
         if (pretrainer.n_joints_in_, pretrainer.n_coords_in_) != data.shape[2:]:
             raise ValueError(
                 f"pretrainer was fitted on recordings of {pretrainer.n_joints_in_} joints x "
@@ -403,7 +428,7 @@ class SSLClassifier(SkeletonClassifierBase):
     def _module(self):
         return JointCNN, {
             "n_joints": self.n_joints_in_,
-            "n_coords": self.n_coords_in_,
+            "n_coords": self._n_network_coords,
             "dropout": self.dropout,
             **self.trunk_sizes_,
         }

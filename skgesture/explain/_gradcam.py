@@ -239,9 +239,10 @@ default="hirescam"
                         with torch.no_grad():
                             self.classifier_.net_.module_(x, lengths)
                     features = recorder.activation.detach()
-                mask = _frame_mask(lengths, features.shape[2])[:, None, :, None]
+                _, layer_lengths = _layer_frames(lengths, x.shape[1], features.shape[2])
+                mask = _frame_mask(layer_lengths, features.shape[2])[:, None, :, None]
                 total = total + (features * mask).sum(dim=(0, 2))
-                count += int(lengths.clamp(max=features.shape[2]).sum())
+                count += int(layer_lengths.sum())
         return (total / count).cpu().numpy()
 
     def _n_input_joints(self, classifier):
@@ -276,7 +277,7 @@ default="hirescam"
         import torch
 
         n_frames = int(self.classifier_.n_frames_)
-        shape = (1, n_frames, self.classifier_.n_joints_in_, self.classifier_.n_coords_in_)
+        shape = (1, n_frames, self.classifier_.n_joints_in_, self.classifier_._n_network_coords)
         device = next(module.parameters()).device
         x = torch.zeros(shape, device=device)
         lengths = torch.tensor([n_frames], device=device)
@@ -287,7 +288,7 @@ default="hirescam"
 
     def _joint_axis(self, shape):
         """How the layer's last axis maps onto joints: "joints" or "joint_coords"."""
-        n_joints, n_coords = self.classifier_.n_joints_in_, self.classifier_.n_coords_in_
+        n_joints, n_coords = self.classifier_.n_joints_in_, self.classifier_._n_network_coords
         if len(shape) == 4 and shape[3] == n_joints:
             return "joints"
         if len(shape) == 4 and shape[3] == n_joints * n_coords:
@@ -432,15 +433,16 @@ default="hirescam"
         (gradient,) = torch.autograd.grad(score, [activation])
         joint_axis = self._joint_axis(activation.shape)
         activation, gradient = self._relative(activation.detach()), gradient.detach()
+        stride, layer_lengths = _layer_frames(lengths, x.shape[1], activation.shape[2])
         if self.method == "hirescam":
             cam = (gradient * activation).sum(dim=1)
         elif self.method == "gradcam":
-            mask = _frame_mask(lengths, activation.shape[2])[:, None, :, None]
+            mask = _frame_mask(layer_lengths, activation.shape[2])[:, None, :, None]
             count = mask.sum(dim=(2, 3), keepdim=True) * activation.shape[3]
             weights = (gradient * mask).sum(dim=(2, 3), keepdim=True) / count
             cam = (weights * activation).sum(dim=1)
         elif self.method == "gradcam_per_joint":
-            mask = _frame_mask(lengths, activation.shape[2])[:, None, :, None]
+            mask = _frame_mask(layer_lengths, activation.shape[2])[:, None, :, None]
             weights = (gradient * mask).sum(dim=2, keepdim=True) / mask.sum(dim=2, keepdim=True)
             cam = (weights * activation).sum(dim=1)
         else:  # layercam
@@ -448,11 +450,10 @@ default="hirescam"
         cam = F.relu(cam)  # (batch, layer frames, width)
         if joint_axis == "joint_coords":
             cam = cam.unflatten(2, (self.classifier_.n_joints_in_, -1)).amax(dim=3)
-        if cam.shape[1] != x.shape[1]:
-            # A layer that changed the number of frames: back to the input's frames.
-            cam = F.interpolate(
-                cam.transpose(1, 2), size=x.shape[1], mode="linear", align_corners=True
-            ).transpose(1, 2)
+        if stride > 1:
+            # A layer that strided over frames: each of its frames summarises `stride` input
+            # frames, in order, so input frame t takes the value of layer frame t // stride.
+            cam = cam[:, torch.arange(x.shape[1], device=cam.device) // stride]
         return _masked(cam, lengths), predicted
 
     def _relative(self, features, coords_last=False):
@@ -561,6 +562,19 @@ def _evaluation_mode(module):
         yield
     finally:
         module.train(was_training)
+
+
+def _layer_frames(lengths, n_frames, n_layer_frames):
+    """The temporal stride of a layer and the real length of each recording in it.
+
+    A layer with stride ``s`` keeps ``ceil(frames / s)`` frames of a batch of ``n_frames``;
+    the stride is the smallest ``s`` that gives ``n_layer_frames`` (1 when the layer keeps
+    every frame), and a recording of ``l`` real frames has ``ceil(l / s)`` in the layer.
+    """
+    stride = 1
+    while -(-n_frames // stride) > n_layer_frames:
+        stride += 1
+    return stride, -(-lengths // stride)
 
 
 def _frame_mask(lengths, n_frames):

@@ -9,6 +9,7 @@ and train them.
 
 from skgesture.nn.cnn import ImageCNN, JointCNN, JointEncoder, TemporalCNN
 from skgesture.nn.fc import FCNet
+from skgesture.nn.graph import GraphCNN
 from skgesture.nn.losses import SmoothedCrossEntropyLoss, masked_reconstruction_loss, nt_xent_loss
 from skgesture.nn.lstm import LSTMNet
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
@@ -23,6 +24,7 @@ __all__ = [
     "HybridNet",
     "TemporalCNN",
     "ImageCNN",
+    "GraphCNN",
     "LSTMNet",
     "SmoothedCrossEntropyLoss",
     "masked_reconstruction_loss",

@@ -87,6 +87,7 @@ Returns
 -------
 ndarray of str objects"""
 
+
 def complete_docstrings(fit_X="Recordings in any layout of the data conventions."):
     """Class decorator that writes the shared fragments into a transformer's docstrings.
 

@@ -1,0 +1,209 @@
+"""Choose CNNClassifier's defaults by cross-validation on training data only.
+
+The candidates (architecture, input features, augmentation, width) are scored by
+cross-validation inside the *training* parts of three development sets, never on a test set:
+
+- NATOPS train (180 recordings, 8 joints; no subject ids in the UEA files): 3-fold stratified;
+- UTKinect-Action3D train subjects (s01, s03, ..., s09; 100 segments, 20 Kinect joints, real
+  camera coordinates): leave-one-subject-out (5 folds, grouped by subject);
+- ``make_gestures`` (111 recordings, 79 joints, up to 100 frames, the paper's Table 1 data,
+  seed 0): 3-fold stratified.
+
+Each candidate's score is the mean of its three cross-validated accuracies (one vote per data
+set), and the default is the most accurate candidate among those within the cost target of
+the cost issue (training at most a tenth of today's default); the fit time per training
+recording is reported beside it. Everything runs with one torch thread per fit and two fits at
+a time (``--jobs``), a stated 2-core budget.
+
+    python benchmarks/select_defaults.py            # run (or resume) every candidate
+    python benchmarks/select_defaults.py --summarise
+
+Each (candidate, data set, fold) run is saved as soon as it ends
+(``results/select_defaults_runs/``), so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import time
+
+import numpy as np
+from _common import RESULTS_DIR, run_parallel, write_result
+from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+
+RUNS_DIR = RESULTS_DIR / "select_defaults_runs"
+
+#: Input features as given (today's estimators) and in the body frame with streams.
+RAW = {"body_frame": False, "streams": ("joint",)}
+BODY = {"body_frame": True, "streams": ("joint", "motion")}
+BODY_BONES = {"body_frame": True, "streams": ("joint", "bone", "motion")}
+
+#: name -> CNNClassifier parameters (everything else at its default).
+CANDIDATES = {
+    "temporal raw": {"architecture": "temporal", **RAW},
+    "temporal body": {"architecture": "temporal", **BODY},
+    "temporal body light": {"architecture": "temporal", **BODY, "augment": "light"},
+    "graph24 raw": {
+        "architecture": "graph",
+        "n_filters": 24,
+        "n_blocks": 3,
+        "kernel_size": 9,
+        **RAW,
+    },
+    "graph24 body": {
+        "architecture": "graph",
+        "n_filters": 24,
+        "n_blocks": 3,
+        "kernel_size": 9,
+        **BODY,
+    },
+    "graph24 body light": {
+        "architecture": "graph",
+        "n_filters": 24,
+        "n_blocks": 3,
+        "kernel_size": 9,
+        **BODY,
+        "augment": "light",
+    },
+    "graph24 body+bones light": {
+        "architecture": "graph",
+        "n_filters": 24,
+        "n_blocks": 3,
+        "kernel_size": 9,
+        **BODY_BONES,
+        "augment": "light",
+    },
+    "graph12 body light": {
+        "architecture": "graph",
+        "n_filters": 12,
+        "n_blocks": 3,
+        "kernel_size": 9,
+        **BODY,
+        "augment": "light",
+    },
+}
+
+
+@functools.cache
+def _datasets():
+    """name -> (recordings, labels, folds) of each development set's training part."""
+    from utkinect import load_utkinect
+
+    from skgesture.datasets import load_natops, make_gestures
+
+    sets = {}
+    natops = load_natops("train")
+    X, y = list(natops.data), np.asarray(natops.target)
+    sets["NATOPS"] = (X, y, list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)))
+    utk = load_utkinect()["train"]
+    X, y, groups = list(utk.data), np.asarray(utk.target), np.asarray(utk.groups)
+    subjects = np.array([group.split("_")[0] for group in groups])
+    sets["UTKinect"] = (X, y, list(LeaveOneGroupOut().split(X, y, subjects)))
+    gestures = make_gestures(random_state=0)
+    X, y = list(gestures.data), np.asarray(gestures.target)
+    sets["make_gestures"] = (
+        X,
+        y,
+        list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
+    )
+    return sets
+
+
+def _run_path(candidate, dataset, fold):
+    name = f"{candidate}__{dataset}__{fold}".replace(" ", "_").replace("+", "-")
+    return RUNS_DIR / f"{name}.json"
+
+
+def _measure(candidate, dataset, fold):
+    import torch
+
+    from skgesture import CNNClassifier
+
+    path = _run_path(candidate, dataset, fold)
+    if path.exists():
+        return json.loads(path.read_text())
+    torch.set_num_threads(1)
+    X, y, folds = _datasets()[dataset]
+    train, valid = folds[fold]
+    clf = CNNClassifier(random_state=fold, n_threads=1, **CANDIDATES[candidate])
+    start = time.perf_counter()
+    clf.fit([X[i] for i in train], y[train])
+    seconds = time.perf_counter() - start
+    accuracy = float(clf.score([X[i] for i in valid], y[valid]))
+    run = {
+        "candidate": candidate,
+        "dataset": dataset,
+        "fold": fold,
+        "accuracy": accuracy,
+        "fit_seconds": seconds,
+        "fit_ms_per_recording_epoch": 1000 * seconds / (len(train) * clf.n_iter_),
+        "n_iter": clf.n_iter_,
+    }
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run, indent=1))
+    print(
+        f"{candidate:28s} {dataset:14s} fold {fold}: {accuracy:.3f} in {seconds:.0f} s", flush=True
+    )
+    return run
+
+
+def summarise():
+    runs = [json.loads(path.read_text()) for path in sorted(RUNS_DIR.glob("*.json"))]
+    table = {}
+    for candidate in CANDIDATES:
+        mine = [run for run in runs if run["candidate"] == candidate]
+        per_set = {}
+        for dataset in ("NATOPS", "UTKinect", "make_gestures"):
+            accs = [run["accuracy"] for run in mine if run["dataset"] == dataset]
+            ms = [run["fit_ms_per_recording_epoch"] for run in mine if run["dataset"] == dataset]
+            if accs:
+                per_set[dataset] = {
+                    "cv_accuracy": float(np.mean(accs)),
+                    "cv_std": float(np.std(accs)),
+                    "n_folds": len(accs),
+                    "fit_ms_per_recording_epoch": float(np.mean(ms)),
+                }
+        complete = len(per_set) == 3
+        table[candidate] = {
+            "params": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in CANDIDATES[candidate].items()
+            },
+            "per_dataset": per_set,
+            "mean_cv_accuracy": (
+                float(np.mean([s["cv_accuracy"] for s in per_set.values()])) if complete else None
+            ),
+        }
+    ranked = sorted(
+        (name for name in table if table[name]["mean_cv_accuracy"] is not None),
+        key=lambda name: -table[name]["mean_cv_accuracy"],
+    )
+    write_result("select_defaults", {"candidates": table, "ranking": ranked})
+    for name in ranked:
+        row = table[name]
+        cells = "  ".join(f"{d} {s['cv_accuracy']:.3f}" for d, s in row["per_dataset"].items())
+        print(f"{name:28s} mean {row['mean_cv_accuracy']:.3f}  {cells}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--summarise", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--candidates", nargs="*", default=list(CANDIDATES))
+    parser.add_argument("--datasets", nargs="*", default=["UTKinect", "NATOPS", "make_gestures"])
+    args = parser.parse_args()
+    if not args.summarise:
+        sets = _datasets()
+        tasks = [
+            (candidate, dataset, fold)
+            for dataset in args.datasets
+            for candidate in args.candidates
+            for fold in range(len(sets[dataset][2]))
+        ]
+        run_parallel([lambda task=task: _measure(*task) for task in tasks], args.jobs)
+    summarise()
+
+
+if __name__ == "__main__":
+    main()
