@@ -25,7 +25,6 @@ Each (candidate, data set, fold) run is saved as soon as it ends
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import time
 
@@ -75,6 +74,8 @@ CANDIDATES = {
         **BODY_BONES,
         "augment": "light",
     },
+    "joint24 body": {"architecture": "joint", "n_filters": 24, **BODY},
+    "joint24 body light": {"architecture": "joint", "n_filters": 24, **BODY, "augment": "light"},
     "graph12 body light": {
         "architecture": "graph",
         "n_filters": 12,
@@ -86,9 +87,13 @@ CANDIDATES = {
 }
 
 
-@functools.cache
+_LOADED = {}
+
+
 def _datasets():
     """name -> (recordings, labels, folds) of each development set's training part."""
+    if _LOADED:
+        return _LOADED
     from utkinect import load_utkinect
 
     from skgesture.datasets import load_natops, make_gestures
@@ -108,6 +113,7 @@ def _datasets():
         y,
         list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
     )
+    _LOADED.update(sets)
     return sets
 
 

@@ -50,11 +50,12 @@ print(f"{np.sum(y != -1)} labelled and {np.sum(y == -1)} unlabelled recordings")
 # %%
 # Pre-training and fine-tuning
 # ----------------------------
-# ``SSLClassifier`` pre-trains with an :class:`~skgesture.estimators.AutoencoderPretrainer` on all of
-# ``X``, then trains a classifier that starts from the pre-trained trunk on the labelled
-# recordings. ``objective="reconstruction"`` rebuilds hidden parts of each recording instead,
-# as the paper's autoencoder does; ``freeze_encoder=True`` trains only the final linear layer
-# on the pre-trained features.
+# ``SSLClassifier`` pre-trains with an
+# :class:`~skgesture.estimators.AutoencoderPretrainer` on all of ``X``, then trains a
+# classifier that starts from the pre-trained trunk on the labelled recordings.
+# ``objective="reconstruction"`` rebuilds hidden parts of each recording instead, as the
+# paper's autoencoder does; ``freeze_encoder=True`` trains only the final linear layer on the
+# pre-trained features.
 pretrainer = AutoencoderPretrainer(
     objective="contrastive", n_filters=16, n_blocks=1, max_epochs=15, random_state=0
 )

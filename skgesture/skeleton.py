@@ -564,6 +564,10 @@ _BUILTINS = {
 }
 
 
+#: The names :func:`get_skeleton` knows, in lower case.
+SKELETON_NAMES = tuple(sorted(_BUILTINS))
+
+
 def get_skeleton(name):
     """Return a built-in skeleton by name.
 

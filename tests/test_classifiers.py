@@ -11,7 +11,7 @@ import torch
 from _tiny import TINY_CNN, TINY_FC, TINY_LSTM, gestures, tiny_estimators
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils import compute_class_weight
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
@@ -87,10 +87,14 @@ def test_fc_pads_short_recordings_and_warns_when_it_crops_long_ones():
         fc.predict(np.concatenate([X, X[:, :8]], axis=1))
 
 
-def test_n_frames_is_the_longest_real_recording():
+def test_n_frames_is_the_longest_real_recording_or_the_width_a_fixed_length_network_is_given():
     X, y = gestures(n_frames=12)
     padded = np.concatenate([X, np.zeros_like(X)], axis=1)  # 12 more frames of padding
-    assert FCClassifier(**TINY_FC).fit(padded, y).n_frames_ == 12
+    assert CNNClassifier(**TINY_CNN).fit(padded, y).n_frames_ == 12
+    # The FC network takes the width it is given (as from SkeletonPadder(max_frames=24)).
+    assert FCClassifier(**TINY_FC).fit(padded, y).n_frames_ == 24
+    as_list = [recording[:12] for recording in padded]  # a list: its longest recording
+    assert FCClassifier(**TINY_FC).fit(as_list, y).n_frames_ == 12
 
 
 # ------------------------------------------------------------------------------- bad inputs
@@ -450,3 +454,16 @@ def test_the_input_features_are_standardised_over_real_frames_only():
     ]
     assert clf.channel_mean_.shape == (4, 6)
     np.testing.assert_allclose(clf.channel_mean_, np.concatenate(features).mean(axis=0), atol=1e-5)
+
+
+def test_fc_takes_the_width_skeleton_padder_gives_it():
+    X, y = gestures()
+    pipeline = make_pipeline(SkeletonPadder(max_frames=20), FCClassifier(**TINY_FC)).fit(X, y)
+    assert pipeline[-1].n_frames_ == 20
+    longer = np.concatenate([X, X], axis=1)  # 24 frames: the padder crops them to 20 ...
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert pipeline.predict(longer).shape == (len(y),)
+    # ... and says so; the classifier, given the width it was fitted on, has nothing to add.
+    assert [str(w.message).split()[0] for w in caught] == ["SkeletonPadder"]
+    assert FCClassifier(**TINY_FC).fit(ragged(X), y).n_frames_ == max(map(len, ragged(X)))

@@ -524,3 +524,14 @@ def test_heatmap_of_many_joints_names_every_few(pyplot):
     )
     labels = [label.get_text() for label in explanation.plot(0).get_yticklabels()]
     assert labels == list(names[::2])  # 79 joints: every second one named, none overlap
+
+
+def test_a_one_step_pipeline_and_every_named_skeleton_are_explained(random_data):
+    X, y = random_data
+    pipeline = Pipeline([("clf", CNNClassifier(max_epochs=2, **SMALL_CNN))]).fit(X, y)
+    explanation = GradCAMExplainer(pipeline).fit(X).explain(X[:2])
+    assert explanation.heatmaps.shape == (2, 12, 5)
+    kinect = CNNClassifier(max_epochs=2, **SMALL_CNN).fit(
+        [np.zeros((6, 20, 3)) + i for i in range(4)], [0, 1, 0, 1]
+    )
+    assert GradCAMExplainer(kinect, skeleton="kinect_v1").fit().skeleton_.n_joints == 20

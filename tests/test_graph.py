@@ -299,3 +299,18 @@ def test_infer_skeleton_names_joints_that_are_never_observed():
         infer_skeleton([recording], joint_names=["a", "b", "c", "d"])
     with pytest.raises(ValueError, match="joint_names has 3 names but the recordings have 4"):
         infer_skeleton([np.ones((6, 4, 3))], joint_names=["a", "b", "c"])
+
+
+def test_many_joints_take_the_sparse_path_with_the_same_result(monkeypatch):
+    from skgesture.nn import graph
+
+    torch.manual_seed(0)
+    parents = [-1] + [int(torch.randint(0, i, (1,))) for i in range(1, 300)]
+    adjacency = graph.partitioned_adjacency(parents)
+    sparse = graph.GraphConv(4, 5, adjacency)
+    assert not sparse.dense and not any(name == "offset" for name, _ in sparse.named_parameters())
+    monkeypatch.setattr(graph, "MAX_DENSE_JOINTS", 1000)
+    dense = graph.GraphConv(4, 5, adjacency)
+    dense.conv.load_state_dict(sparse.conv.state_dict())
+    x = torch.randn(2, 4, 7, 300)
+    torch.testing.assert_close(sparse(x), dense(x), atol=1e-5, rtol=1e-5)

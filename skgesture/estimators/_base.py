@@ -287,7 +287,9 @@ class NetworkEstimator(BaseEstimator):
             lengths,
             needs_topology=self._needs_topology(),
         )
-        self.n_frames_ = int(lengths.max())
+        # A fixed-length network takes the width it is given: a dense array padded by
+        # SkeletonPadder(max_frames=...) sets it, a ragged list its longest recording.
+        self.n_frames_ = int(data.shape[1]) if self._fixed_length else int(lengths.max())
         self.channel_mean_, self.channel_scale_ = channel_statistics(
             data, lengths, transform=self._input_features()
         )

@@ -132,13 +132,19 @@ n_joints_in_ : int
 n_coords_in_ : int
     Coordinates per joint seen in ``fit``.
 n_frames_ : int
-    Length of the longest training recording.
+    Length of the longest training recording (for a fixed-length network such as
+    ``FCClassifier``, the width of a dense training array).
 skeleton_ : Skeleton
     The topology of the input features: the ``skeleton`` parameter, or inferred from the
     training recordings when it is None (a skeleton without bones when the features need
     none).
 root_ : int
     Index of the root joint of the body frame.
+body_frame_ : bool
+streams_ : tuple of str
+    The input settings that took effect: ``body_frame`` and ``streams``, except that
+    recordings of one coordinate per joint get no body frame and no bones, and a skeleton
+    without bones no bone stream.
 channel_mean_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_ * len(streams)``)
 channel_scale_ : ndarray of shape (``n_joints_in_``, ``n_coords_in_ * len(streams)``)
     Per-channel standardisation of the input features, learned on the real (non-padding)

@@ -34,12 +34,15 @@ class CNNClassifier(SkeletonClassifierBase):
 
     Parameters
     ----------
-    architecture : {"joint", "temporal", "image"}, default="joint"
+    architecture : {"joint", "temporal", "image", "graph"}, default="joint"
         ``"joint"``: temporal convolutions per joint with global joint context (see above).
-        ``"temporal"``: 1-D convolutions with every joint coordinate as an input channel; the
-        fastest, but explanations resolve frames only. ``"image"``: 2-D convolutions over the
+        ``"temporal"``: 1-D convolutions with every joint coordinate as an input channel; fast,
+        but explanations resolve frames only. ``"image"``: 2-D convolutions over the
         ``frames x (joints * coords)`` image, as in the paper but without resizing it; the
-        slowest.
+        slowest. ``"graph"``: skeleton-graph convolutions along the bones of ``skeleton_``
+        with temporal striding (:class:`~skgesture.nn.GraphCNN`), compact and fast; its
+        ``last_conv`` keeps the joint axis (at a quarter of the frames). Use an odd
+        ``kernel_size`` with it.
     n_filters : int, default=48
         Channels of every convolution.
     n_blocks : int, default=2

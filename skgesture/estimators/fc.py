@@ -23,9 +23,10 @@ __all__ = ["FCClassifier"]
 class FCClassifier(SkeletonClassifierBase):
     """Multi-layer perceptron over the whole padded sequence (the paper's baseline).
 
-    Every recording is zero-padded to ``n_frames_``, the length of the longest training
-    recording, and flattened. At prediction, shorter recordings are padded and longer ones
-    cropped to ``n_frames_`` (with a warning).
+    Every recording is zero-padded to ``n_frames_`` and flattened: the width of the training
+    array when it is dense (so ``SkeletonPadder(max_frames=...)`` in front of it sets it), the
+    longest training recording for a ragged list. At prediction, shorter recordings are padded
+    and longer ones cropped to ``n_frames_`` (with a warning).
 
     Parameters
     ----------

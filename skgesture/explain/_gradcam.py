@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgesture.skeleton import Skeleton, get_skeleton
+from skgesture.skeleton import SKELETON_NAMES, Skeleton, get_skeleton
 from skgesture.utils.validation import check_dataset
 
 __all__ = ["GradCAMExplainer", "METHODS", "CAM_METHODS", "CLASS_SCORES"]
@@ -90,7 +90,7 @@ default="hirescam"
         :meth:`fit` help more. See ``docs/explain.md`` for the measurements.
     top_k : int, default=10
         Joints highlighted per frame by the explanation's pictures (the paper's 10).
-    skeleton : Skeleton, {"natops", "mocaplab", "coco17"} or None, default=None
+    skeleton : Skeleton, {"natops", "mocaplab", "coco17", "kinect_v1"} or None, default=None
         Topology of the recordings: joint names and bones for the pictures. None names the
         joints ``"joint 0"``, ``"joint 1"``... and draws no bones.
     batch_size : int, default=32
@@ -154,7 +154,7 @@ default="hirescam"
         "method": [StrOptions(set(METHODS))],
         "class_score": [StrOptions(set(CLASS_SCORES))],
         "top_k": [Interval(Integral, 1, None, closed="left")],
-        "skeleton": [Skeleton, StrOptions({"natops", "mocaplab", "coco17"}), None],
+        "skeleton": [Skeleton, StrOptions(set(SKELETON_NAMES)), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -348,7 +348,8 @@ default="hirescam"
 
     def _network_input(self, X, target):
         """The classifier's padded input and each recording's target class index (or None)."""
-        Xt = self.estimator_[:-1].transform(X) if isinstance(self.estimator_, Pipeline) else X
+        steps = self.estimator_[:-1] if isinstance(self.estimator_, Pipeline) else ()
+        Xt = steps.transform(X) if len(steps) else X  # a one-step Pipeline transforms nothing
         # The classifier's own input checks: skeleton shape, fixed length of FC networks.
         network_input = self.classifier_._validate_predict_data(Xt)
         n_samples = len(network_input["lengths"])

@@ -109,26 +109,48 @@ def _downsampled(lengths, stride):
     return torch.div(lengths + stride - 1, stride, rounding_mode="floor")
 
 
+#: Above this many joints the adjacency gets no learnable offset and is applied sparsely: a
+#: dense offset costs joints**2 parameters and multiply-adds per frame (2000 joints would be 4
+#: million per frame and channel), while the bones of a tree are fewer than 3 per joint.
+MAX_DENSE_JOINTS = 128
+
+
 class GraphConv(nn.Module):
     """Spatial graph convolution: every joint gathers its neighbours' features, per partition.
 
     ``out[w] = sum_k W_k (sum_v A_k[w, v] x[v])`` over the partitions ``k`` of the adjacency
     ``A`` and the joints ``v``, with one channel-mixing matrix ``W_k`` per partition (a 1x1
-    convolution). The adjacency is fixed (a buffer, rebuilt from the skeleton); a learnable
-    offset of the same shape, zero at first, lets training reweight the bones and link joints
-    that share none, as in ST-GCN++.
+    convolution). The adjacency is fixed (a buffer, rebuilt from the skeleton); up to
+    :data:`MAX_DENSE_JOINTS` joints a learnable offset of the same shape, zero at first, lets
+    training reweight the bones and link joints that share none, as in ST-GCN++. Above, the
+    adjacency is applied as a list of its nonzero entries, so the cost grows with the bones,
+    not with the square of the joints.
     """
 
     def __init__(self, in_channels, out_channels, adjacency):
         super().__init__()
-        self.register_buffer("adjacency", adjacency.clone(), persistent=False)
-        self.offset = nn.Parameter(torch.zeros_like(adjacency))
-        self.conv = nn.Conv2d(in_channels, len(adjacency) * out_channels, 1, bias=False)
+        self.n_parts = len(adjacency)
+        self.conv = nn.Conv2d(in_channels, self.n_parts * out_channels, 1, bias=False)
+        self.dense = adjacency.shape[-1] <= MAX_DENSE_JOINTS
+        if self.dense:
+            self.register_buffer("adjacency", adjacency.clone(), persistent=False)
+            self.offset = nn.Parameter(torch.zeros_like(adjacency))
+        else:
+            part, target, source = torch.nonzero(adjacency, as_tuple=True)
+            self.register_buffer("edges", torch.stack([part, target, source]), persistent=False)
+            self.register_buffer("weights", adjacency[part, target, source], persistent=False)
 
     def forward(self, x):
         # x: (batch, in_channels, frames, joints)
-        h = self.conv(x).unflatten(1, (len(self.adjacency), -1))  # (batch, parts, out, ...)
-        return torch.einsum("bkctv,kwv->bctw", h, self.adjacency + self.offset)
+        h = self.conv(x).unflatten(1, (self.n_parts, -1))  # (batch, parts, out, frames, joints)
+        if self.dense:
+            return torch.einsum("bkctv,kwv->bctw", h, self.adjacency + self.offset)
+        part, target, source = self.edges
+        # Indexing two separate axes puts the edge axis first: (edges, batch, out, frames).
+        gathered = h[:, part, :, :, source] * self.weights[:, None, None, None]
+        out = h.new_zeros((h.shape[-1],) + gathered.shape[1:])  # (joints, batch, out, frames)
+        out.index_add_(0, target, gathered)
+        return out.permute(1, 2, 3, 0)  # (batch, out_channels, frames, joints)
 
 
 class GraphBlock(nn.Module):
