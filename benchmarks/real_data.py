@@ -124,6 +124,11 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
     parser.add_argument("--summarise", action="store_true")
     args = parser.parse_args()
+    from utkinect import DEFAULT_ROOT
+
+    if not DEFAULT_ROOT.is_dir() and not args.summarise:
+        print(f"skipped: UTKinect-Action3D is not in {DEFAULT_ROOT} (../shared beside the repo)")
+        return
     if not args.summarise:
         run(args.seeds)
     summarise()

@@ -8,6 +8,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 SCRIPTS = (
+    # Choose the defaults first (cross-validation on training data), then report on test data.
+    "select_defaults.py",
+    "real_data.py",
     "natops.py",
     "cost.py",
     "paper_protocol.py",

@@ -199,6 +199,11 @@ def main():
     parser.add_argument("--candidates", nargs="*", default=list(CANDIDATES))
     parser.add_argument("--datasets", nargs="*", default=["UTKinect", "NATOPS", "make_gestures"])
     args = parser.parse_args()
+    from utkinect import DEFAULT_ROOT
+
+    if not DEFAULT_ROOT.is_dir() and not args.summarise:
+        print(f"skipped: UTKinect-Action3D is not in {DEFAULT_ROOT} (../shared beside the repo)")
+        return
     if not args.summarise:
         sets = _datasets()
         tasks = [
