@@ -65,7 +65,9 @@ label_smoothing : float in [0, 1), default={default}
 early_stopping : bool or "auto", default={default}
     Hold out ``validation_fraction`` of the training recordings (stratified by class for a
     classifier), stop when their loss has not improved for ``patience`` epochs and keep the
-    weights of the best epoch (in memory; ``fit`` writes no files). ``"auto"`` turns it on
+    weights of the best epoch (in memory; ``fit`` writes no files); it never stops in the
+    first ``2 * patience`` epochs, while the network is still near its random start. ``"auto"``
+    turns it on
     when the held-out part would have at least 100 recordings (and, for a classifier, 2 of
     every class): on smaller sets the validation loss is too noisy to pick an epoch by (on
     NATOPS, 36 held-out recordings, early stopping cost 1 to 2 points of test accuracy

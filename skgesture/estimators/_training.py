@@ -215,6 +215,34 @@ class BestEpochWeights(Callback):
             self.best_state_ = copy.deepcopy(net.module_.state_dict())
 
 
+class PatientEarlyStopping(EarlyStopping):
+    """skorch's early stopping, that never ends training in its first ``warmup`` epochs.
+
+    The validation loss of the first epochs, taken on a few held-out recordings while the
+    network is still close to its random start, can stall for ``patience`` epochs before
+    anything is learned (the paper's protocol holds out 11 recordings: an LSTM stopped at
+    epoch 12 with chance accuracy). Training ends at the first epoch from ``warmup`` on that
+    completes ``patience`` epochs without improvement; the best epoch is chosen among all.
+    """
+
+    def __init__(self, *args, warmup=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warmup = warmup
+
+    def on_epoch_end(self, net, **kwargs):
+        patience = self.patience
+        if len(net.history) < self.warmup:
+            self.patience = math.inf  # track the best epoch, never stop
+        else:
+            # Misses piled up during the warm-up stop training at its first epoch that does not
+            # improve: training ends at max(warmup, best epoch + patience).
+            self.misses_ = min(self.misses_, patience - 1)
+        try:
+            return super().on_epoch_end(net, **kwargs)
+        finally:
+            self.patience = patience
+
+
 def _stopped_early(net):
     """Whether an ``EarlyStopping`` callback ended training (skorch's way: KeyboardInterrupt)."""
     return any(
@@ -258,7 +286,7 @@ def training_callbacks(
     """The skorch callbacks every skgesture estimator trains with, around the user's own.
 
     NaN-loss check, early stopping on the validation loss after ``patience`` epochs without
-    improvement when ``early_stopping``, the learning-rate schedule ``lr_schedule`` over
+    improvement when ``early_stopping`` (never within the first ``2 * patience`` epochs), the learning-rate schedule ``lr_schedule`` over
     ``max_epochs``, a progress bar at ``verbose >= 2``, then a copy of the user's
     ``callbacks`` (checked here; errors name the estimator class ``owner_name``) and last the
     in-memory best weights (for Ctrl+C).
@@ -266,7 +294,10 @@ def training_callbacks(
     user_callbacks = _check_callbacks(callbacks, owner_name)
     callbacks = [("finite_loss", FiniteLossCheck())]
     if early_stopping:
-        stopper = EarlyStopping(monitor="valid_loss", patience=patience, load_best=True)
+        # Never before 2 x patience epochs: see PatientEarlyStopping.
+        stopper = PatientEarlyStopping(
+            monitor="valid_loss", patience=patience, load_best=True, warmup=2 * patience
+        )
         callbacks.append(("early_stopping", stopper))
     if lr_schedule == "cosine":
         schedule = LRScheduler(policy="CosineAnnealingLR", T_max=max_epochs)
