@@ -286,10 +286,10 @@ def training_callbacks(
     """The skorch callbacks every skgesture estimator trains with, around the user's own.
 
     NaN-loss check, early stopping on the validation loss after ``patience`` epochs without
-    improvement when ``early_stopping`` (never within the first ``2 * patience`` epochs), the learning-rate schedule ``lr_schedule`` over
-    ``max_epochs``, a progress bar at ``verbose >= 2``, then a copy of the user's
-    ``callbacks`` (checked here; errors name the estimator class ``owner_name``) and last the
-    in-memory best weights (for Ctrl+C).
+    improvement when ``early_stopping`` (never within the first ``2 * patience`` epochs), the
+    learning-rate schedule ``lr_schedule`` over ``max_epochs``, a progress bar at
+    ``verbose >= 2``, then a copy of the user's ``callbacks`` (checked here; errors name the
+    estimator class ``owner_name``) and last the in-memory best weights (for Ctrl+C).
     """
     user_callbacks = _check_callbacks(callbacks, owner_name)
     callbacks = [("finite_loss", FiniteLossCheck())]
