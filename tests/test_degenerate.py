@@ -303,3 +303,25 @@ def test_labels_that_cannot_be_sorted_are_named():
     y[0] = None
     with pytest.raises(ValueError, match=r"y mixes labels of types \['NoneType', 'str'\]"):
         CNNClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"streams": 5}, "streams must be a non-empty tuple"),
+        ({"streams": ("joint", ["x"])}, "streams must be a non-empty tuple"),
+        ({"streams": ()}, "streams must be a non-empty tuple"),
+        ({"streams": ("joint", "joint")}, "streams must be a non-empty tuple"),
+        ({"skeleton": "nope"}, "Unknown skeleton 'nope'"),
+        ({"skeleton": 3}, "skeleton must be None, a Skeleton or the name"),
+    ],
+)
+def test_input_parameters_are_refused_before_the_data_is_read(params, message):
+    with pytest.raises(ValueError, match=message):
+        CNNClassifier(**params).fit(Untouchable(), ["wave", "point"])
+
+
+def test_a_skeleton_of_other_size_is_refused_naming_both():
+    X, y = gestures()  # 4 joints
+    with pytest.raises(ValueError, match=r"skeleton='natops' has 8 joints but the recordings"):
+        CNNClassifier(skeleton="natops", **TINY).fit(X, y)

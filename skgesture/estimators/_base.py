@@ -49,6 +49,7 @@ from skgesture.estimators._input import (
     INPUT_DEFAULTS,
     RAW_INPUT,
     InputFeatures,
+    check_skeleton,
     check_streams,
     learn_input,
 )
@@ -238,6 +239,7 @@ class NetworkEstimator(BaseEstimator):
         """Refuse parameters the constraints cannot express before any data is read."""
         self._make_augmenter()
         check_streams(self.streams)
+        check_skeleton(self.skeleton)
 
     # ------------------------------------------------------------------------------ fitting
     def _all_or_nothing(self, fit, *args):

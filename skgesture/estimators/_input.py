@@ -21,7 +21,14 @@ import numpy as np
 from skgesture._features import STREAMS, default_root, skeleton_features
 from skgesture.skeleton import Skeleton, get_skeleton
 
-__all__ = ["INPUT_DEFAULTS", "RAW_INPUT", "InputFeatures", "check_streams", "learn_input"]
+__all__ = [
+    "INPUT_DEFAULTS",
+    "RAW_INPUT",
+    "InputFeatures",
+    "check_skeleton",
+    "check_streams",
+    "learn_input",
+]
 
 #: Defaults of the input parameters every network estimator takes.
 INPUT_DEFAULTS = {"skeleton": None, "body_frame": True, "streams": ("joint", "motion")}
@@ -41,13 +48,37 @@ def check_streams(streams):
     """``streams`` as a tuple of distinct stream names, or a clear ``ValueError``."""
     if isinstance(streams, str):
         streams = (streams,)
-    streams = tuple(streams)
-    unknown = [name for name in streams if name not in STREAMS]
-    if not streams or unknown or len(set(streams)) != len(streams):
+    try:
+        streams = tuple(streams)
+        unknown = [name for name in streams if name not in STREAMS]
+        repeated = len(set(streams)) != len(streams)
+    except TypeError:  # not iterable, or unhashable names
+        unknown, repeated = [streams], True
+    if not streams or unknown or repeated:
         raise ValueError(
             f"streams must be a non-empty tuple of distinct names among {STREAMS}; got {streams!r}."
         )
     return streams
+
+
+def check_skeleton(skeleton, n_joints=None):
+    """``skeleton`` (None, a name or a Skeleton) as a Skeleton or None, or a clear
+    ``ValueError``; with ``n_joints``, it must have that many joints."""
+    if isinstance(skeleton, str):
+        skeleton = get_skeleton(skeleton)
+    if skeleton is None:
+        return None
+    if not isinstance(skeleton, Skeleton):
+        raise ValueError(
+            "skeleton must be None, a Skeleton or the name of a known skeleton; got "
+            f"{type(skeleton).__name__}."
+        )
+    if n_joints is not None and skeleton.n_joints != n_joints:
+        raise ValueError(
+            f"skeleton={skeleton.name!r} has {skeleton.n_joints} joints but the recordings "
+            f"have {n_joints}."
+        )
+    return skeleton
 
 
 def learn_input(skeleton, body_frame, streams, data, lengths, *, needs_topology=False):
@@ -64,28 +95,15 @@ def learn_input(skeleton, body_frame, streams, data, lengths, *, needs_topology=
     streams = check_streams(streams)
     n_joints, n_coords = data.shape[2:]
     positions = n_coords >= 2
-    if isinstance(skeleton, str):
-        skeleton = get_skeleton(skeleton)
-    if skeleton is not None:
-        if not isinstance(skeleton, Skeleton):
-            raise ValueError(
-                "skeleton must be None, a Skeleton or the name of a known skeleton; got "
-                f"{type(skeleton).__name__}."
-            )
-        if skeleton.n_joints != n_joints:
-            raise ValueError(
-                f"skeleton={skeleton.name!r} has {skeleton.n_joints} joints but the recordings "
-                f"have {n_joints}."
-            )
-    elif (
-        positions and ("bone" in streams or needs_topology) and 1 < n_joints <= MAX_INFERRED_JOINTS
-    ):
+    skeleton = check_skeleton(skeleton, n_joints)
+    wants_bones = "bone" in streams or needs_topology
+    if skeleton is None and positions and wants_bones and 1 < n_joints <= MAX_INFERRED_JOINTS:
         from skgesture.skeleton import infer_skeleton
 
         count = min(len(lengths), _MAX_INFERENCE_RECORDINGS)
         recordings = [np.asarray(data[i])[: lengths[i]] for i in range(count)]
         skeleton = infer_skeleton(recordings)
-    else:
+    elif skeleton is None:
         skeleton = Skeleton("no topology", [f"joint {j}" for j in range(n_joints)])
     body_frame = bool(body_frame) and positions
     if not (positions and skeleton.bones):
