@@ -65,3 +65,16 @@ def gestures(n_per_class=10, n_frames=12, n_joints=4, n_coords=3, labels=("up", 
     for offset, label in enumerate(labels):
         X[y == label, :, min(1, n_joints - 1), 0] += 2.0 * offset
     return X.astype(np.float32), y
+
+
+def random_padded_batch(lengths, n_joints, n_coords, n_frames=None, seed=0):
+    """A network batch of random recordings, zero after each length: ``(x, lengths)`` tensors."""
+    import torch
+
+    from skgesture.nn import frame_mask
+
+    generator = torch.Generator().manual_seed(seed)
+    lengths = torch.tensor(lengths)
+    n_frames = n_frames or int(lengths.max())
+    x = torch.randn(len(lengths), n_frames, n_joints, n_coords, generator=generator)
+    return x * frame_mask(lengths, n_frames)[:, :, None, None], lengths

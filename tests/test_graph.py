@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 import torch
+from _tiny import random_padded_batch
 
 from skgesture.datasets import load_natops, make_gestures
-from skgesture.nn import GraphCNN, frame_mask
+from skgesture.nn import GraphCNN
 from skgesture.nn.graph import PARTITIONS, partitioned_adjacency
 from skgesture.skeleton import MOCAPLAB_SKELETON, NATOPS_SKELETON, infer_skeleton
 
@@ -22,12 +23,8 @@ def small_network(**params):
 
 
 def padded_batch(lengths, n_frames=None, seed=0):
-    """Random recordings, zero after each length."""
-    generator = torch.Generator().manual_seed(seed)
-    lengths = torch.tensor(lengths)
-    n_frames = n_frames or int(lengths.max())
-    x = torch.randn(len(lengths), n_frames, N_JOINTS, N_COORDS, generator=generator)
-    return x * frame_mask(lengths, n_frames)[:, :, None, None], lengths
+    """Random recordings of this file's sizes, zero after each length."""
+    return random_padded_batch(lengths, N_JOINTS, N_COORDS, n_frames=n_frames, seed=seed)
 
 
 def bone_set(skeleton_or_parents):

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 import torch
+from _tiny import random_padded_batch
 
 from skgesture.nn import (
     FCNet,
@@ -31,12 +32,8 @@ def small_networks():
 
 
 def padded_batch(lengths, n_frames=None, seed=0):
-    """Random recordings, zero after each length."""
-    generator = torch.Generator().manual_seed(seed)
-    lengths = torch.tensor(lengths)
-    n_frames = n_frames or int(lengths.max())
-    x = torch.randn(len(lengths), n_frames, N_JOINTS, N_COORDS, generator=generator)
-    return x * frame_mask(lengths, n_frames)[:, :, None, None], lengths
+    """Random recordings of this file's sizes, zero after each length."""
+    return random_padded_batch(lengths, N_JOINTS, N_COORDS, n_frames=n_frames, seed=seed)
 
 
 @pytest.mark.parametrize("name", ["joint", "temporal", "image", "lstm"])

@@ -19,6 +19,7 @@ network is called as ``module(x, lengths)``.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from numbers import Integral, Real
 
@@ -441,14 +442,21 @@ class NetworkEstimator(BaseEstimator):
             x = torch.from_numpy(x).to(net.device)
             yield x, torch.from_numpy(batch_lengths).to(net.device), rows
 
+    @contextlib.contextmanager
+    def _evaluating(self, net):
+        """Run ``net`` without training: evaluation mode, no gradients, ``n_threads`` threads,
+        the global torch random state left as it was."""
+        net.module_.eval()
+        # fork_rng: a network never draws in evaluation mode, but keep the global state safe.
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
+            yield
+
     def _map_batches(self, data, lengths, function, *, net=None):
         """``function(module, x, lengths)`` over standardised batches, in evaluation mode
         without gradients; returns the list of its outputs as numpy arrays."""
         net = self.net_ if net is None else net
-        net.module_.eval()
         outputs = []
-        # fork_rng: a network never draws in evaluation mode, but keep the global state safe.
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
+        with self._evaluating(net):
             for x, batch_lengths, _ in self._standardised_batches(data, lengths, net=net):
                 outputs.append(function(net.module_, x, batch_lengths).cpu().numpy())
         return outputs

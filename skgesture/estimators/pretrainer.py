@@ -21,7 +21,7 @@ from skgesture.estimators._base import (
 from skgesture.estimators._batches import batch_slices
 from skgesture.estimators._docs import complete_docstring
 from skgesture.estimators._input import RAW_INPUT
-from skgesture.estimators._training import resolve_early_stopping, torch_threads
+from skgesture.estimators._training import resolve_early_stopping
 from skgesture.nn import ContrastiveNet, HybridNet, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
 from skgesture.utils.validation import restore_layout
@@ -513,8 +513,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         rng = np.random.default_rng(seed)
         net = self.net_
         losses, sizes = [], []
-        net.module_.eval()
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
+        with self._evaluating(net):
             for rows in batch_slices(len(data), self.batch_size):
                 batch, target = collate.make(data[rows], lengths[rows], rng)
                 x = to_tensor(batch["x"], device=net.device)
