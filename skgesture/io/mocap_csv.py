@@ -9,7 +9,9 @@ The layout the paper's data came in (see ``docs/conventions.md`` for what a reco
 :func:`read_mocap_csv` also reads the variants such files come in (1 to 3 header rows, no frame
 column, ``,`` or tab delimiters, decimal commas, CRLF line ends, UTF-8 with or without a
 byte-order mark, cp1252), and the headerless, whitespace-delimited frame-per-line files of
-other systems such as Kinect exports (``frame_id x1 y1 z1 ... xn yn zn``). It refuses malformed
+other systems such as Kinect exports (``frame_id x1 y1 z1 ... xn yn zn``). The exports of
+other systems (one header row of ``Hips_X`` names, Vicon Nexus, OptiTrack Motive, Qualisys QTM)
+are detected and parsed in :mod:`skgesture.io._csv_layouts`, then checked here. It refuses malformed
 files with a ``ValueError`` that names the file, the line and the column. :func:`write_mocap_csv`
 writes the paper's layout.
 """
@@ -17,11 +19,13 @@ writes the paper's layout.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
+from skgesture.io._csv_layouts import LAYOUTS, Table, detect_layout, read_table
 from skgesture.io._text import (
     MAX_FRAME_ID,
     WHITESPACE,
@@ -78,14 +82,18 @@ def _parse(path, lines, delimiter, first_line=1):
     return parse_rows(path, lines, delimiter, first_line)
 
 
-def _column_name(column, lead_names, joint_names=None):
-    """``"column 7 (joint 'hand_R', y)"`` for a 0-based column index."""
+def _column_name(column, lead_names, joint_names=None, file_column=None):
+    """``"column 7 (joint 'hand_R', y)"`` for a 0-based column index.
+
+    ``file_column`` is the 0-based column of the file, where it differs from ``column``.
+    """
     n_lead = len(lead_names)
+    number = (column if file_column is None else file_column) + 1
     if column < n_lead:
-        return f"column {column + 1} ({lead_names[column]})"
+        return f"column {number} ({lead_names[column]})"
     joint, coordinate = divmod(column - n_lead, 3)
     name = repr(joint_names[joint]) if joint_names is not None else str(joint)
-    return f"column {column + 1} (joint {name}, {'xyz'[coordinate]})"
+    return f"column {number} (joint {name}, {'xyz'[coordinate]})"
 
 
 def _check_lead_labels(path, lead, line, n_columns, lead_names):
@@ -347,13 +355,15 @@ def _lead_names(path, n_lead, n_joints, first_column):
     return ("Frame",) if first_column == "frame" else ("Time",)
 
 
-def _check_whole_frame_numbers(path, frames, as_written, first_line, lead_names):
+def _check_whole_frame_numbers(path, frames, as_written, first_line, lead_names, layout):
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(frames) | (frames != np.round(frames))
         bad |= np.abs(frames) > MAX_FRAME_ID
     if bad.any():
         row = int(np.argmax(bad))
-        if lead_names == ("Frame",):
+        if layout != "mocaplab":
+            hint = f"frame numbers are whole numbers of at most {MAX_FRAME_ID} in size"
+        elif lead_names == ("Frame",):
             hint = (
                 "first_column='frame' reads the first column as frame ids, whole numbers "
                 f"of at most {MAX_FRAME_ID} in size"
@@ -518,7 +528,13 @@ def _sniff(lines):
 
 
 def read_mocap_csv(
-    path, *, missing="raise", first_column="auto", duplicate_frames="raise", delimiter=None
+    path,
+    *,
+    missing="raise",
+    first_column="auto",
+    duplicate_frames="raise",
+    delimiter=None,
+    layout="auto",
 ):
     """Read one MocapLab CSV recording, or another frame-per-line text file of joint positions.
 
@@ -578,6 +594,15 @@ def read_mocap_csv(
         The delimiter, sniffed when None. ``"whitespace"`` reads fields separated by runs of
         spaces and tabs, for files that mix both (sniffing takes a tab for the delimiter, and
         two tabs in a row for a blank cell).
+    layout : {"auto", "mocaplab", "suffixed", "vicon", "motive", "qualisys"}, default="auto"
+        The layout of the file, detected from its first lines with ``"auto"``. ``"mocaplab"``:
+        the layouts above. ``"suffixed"``: one header row naming the columns ``<joint>_x``,
+        ``<joint>_y``, ``<joint>_z`` (or ``.x``, `` x``, ``:x``; either case; in any order)
+        after a frame column, a time column or both. ``"vicon"``: the Trajectories section of a
+        Vicon Nexus CSV export. ``"motive"``: an OptiTrack Motive CSV export, whose Position
+        columns (of rigid bodies, their markers, bones, bone markers and markers) are each a
+        joint; rotations are left out. ``"qualisys"``: a Qualisys QTM TSV export of 3-D data.
+        ``first_column`` applies to ``"mocaplab"`` only. See ``docs/formats.md``.
 
     Returns
     -------
@@ -597,6 +622,22 @@ def read_mocap_csv(
         filename : str
             ``path`` as a string.
 
+        The layouts other than ``"mocaplab"`` add:
+
+        layout : str
+            The layout read.
+        frame_rate : float or None
+            The frame rate the file states (Vicon, Motive, Qualisys), else None. Where the file
+            has a frame rate but no time column, ``times`` counts from the first frame number
+            of the capture (1 for Vicon and Qualisys): ``(frame_id - 1) / frame_rate``.
+        units : str or None
+            The length unit the file states (``"mm"``, ``"m"``, ...), else None. Positions are
+            returned in the file's units, never converted, as for every other layout.
+        joint_types : list of str
+            Motive exports only: the type of each joint (``"Rigid Body"``, ``"Marker"``,
+            ``"Bone"``, ...). A name used by joints of two types gets the type appended:
+            ``"Skeleton:LFHD (Bone Marker)"``.
+
     Raises
     ------
     FileNotFoundError
@@ -614,7 +655,11 @@ def read_mocap_csv(
         on its line, a field longer than the csv module's limit (131072 characters) or a line
         longer than 16 MiB (the file is not read past it). The message names the file and,
         where it applies, the line (1-based, counting header rows) and the column (1-based
-        field number). Also if an argument is not one of its options.
+        field number). Also if an argument is not one of its options, or ``first_column``
+        is not ``"auto"`` for a layout other than ``"mocaplab"``. For the other layouts, also
+        if a joint lacks a coordinate or has one twice, a joint writes its coordinate suffixes
+        with two separators, a header row the layout needs is missing or a frame rate is not
+        a positive number.
 
     See Also
     --------
@@ -660,6 +705,7 @@ def read_mocap_csv(
     check_missing_policy(missing)
     _check_option("first_column", first_column, FIRST_COLUMNS)
     _check_option("duplicate_frames", duplicate_frames, DUPLICATE_FRAME_POLICIES)
+    _check_option("layout", layout, LAYOUTS)
     _check_delimiter(delimiter)
     lines = split_lines(read_text(path))
     while lines and not lines[-1].strip():
@@ -674,6 +720,32 @@ def read_mocap_csv(
             "found no ';', tab or ',' delimiter, nor spaces between fields; a MocapLab CSV file "
             "holds a time column and x, y, z columns for each joint.",
         )
+    if layout == "auto":
+        layout = detect_layout(path, lines, delimiter)
+    if layout == "mocaplab":
+        table, as_written = _mocaplab_table(path, lines, delimiter, first_column)
+    else:
+        if first_column != "auto":
+            raise ValueError(
+                f"first_column={first_column!r} applies to MocapLab and headerless files; "
+                f"{os.fspath(path)!r} is read as layout {layout!r}, whose header labels its "
+                "frame and time columns."
+            )
+        table = read_table(path, lines, layout, delimiter)
+        written = table.cells
+
+        def as_written(row, column):
+            return written[row][column]
+
+        if delimiter != ",":
+            table = replace(
+                table, cells=[[cell.replace(",", ".") for cell in row] for row in written]
+            )
+    return _recording(path, table, as_written, missing, duplicate_frames)
+
+
+def _mocaplab_table(path, lines, delimiter, first_column):
+    """The :class:`Table` of a MocapLab (or headerless) file, and the cell as written."""
     header_rows, header_lines, first_line = _split_header(path, lines, delimiter)
     data_lines = lines[first_line - 1 :]
     if delimiter != "," and any("," in line for line in data_lines):
@@ -690,25 +762,54 @@ def read_mocap_csv(
         line = lines[first_line - 1 + row]
         return _parse(path, [line], delimiter, first_line + row)[0][column]
 
-    cells = np.array(rows, dtype=object)
+    table = Table(
+        rows,
+        lead_names,
+        joint_names,
+        first_line,
+        file_columns=list(range(n_lead + 3 * n_joints)),
+        layout="mocaplab",
+    )
+    return table, as_written
+
+
+def _recording(path, table, as_written, missing, duplicate_frames):
+    """Convert and check the cells of ``table``, apply ``missing``: the recording's Bunch."""
+    lead_names, joint_names, first_line = table.lead_names, table.joint_names, table.first_line
+    n_lead, n_joints = len(lead_names), len(joint_names)
+
+    def column_name(column):
+        return _column_name(column, lead_names, joint_names, table.file_columns[column])
+
+    cells = np.array(table.cells, dtype=object)
     values, bad = _to_float(cells)
     if bad is not None:
         row, column = bad
         raise file_error(
             path,
-            f"{as_written(row, column)!r} in {_column_name(column, lead_names, joint_names)} "
-            "is not a number.",
+            f"{as_written(row, column)!r} in {column_name(column)} is not a number.",
             line=first_line + row,
-            column=column + 1,
+            column=table.file_columns[column] + 1,
         )
     frame_ids = times = None
-    if lead_names[0] == "Frame":
-        _check_whole_frame_numbers(path, values[:, 0], as_written, first_line, lead_names)
+    if lead_names[:1] == ("Frame",):
+        _check_whole_frame_numbers(
+            path, values[:, 0], as_written, first_line, lead_names, table.layout
+        )
         frame_ids = values[:, 0].astype(np.int64)
         _check_frame_order(path, frame_ids, duplicate_frames, first_line)
-    if lead_names[-1] == "Time":
+    if lead_names[-1:] == ("Time",):
         times = values[:, n_lead - 1]
         _check_times(path, times, as_written, first_line, n_lead)
+    elif table.frame_rate is not None:
+        steps = np.arange(len(values)) if frame_ids is None else frame_ids - table.first_frame
+        with np.errstate(over="ignore"):
+            times = steps / table.frame_rate
+        if not np.isfinite(times).all():
+            raise file_error(
+                path,
+                f"frame rate {table.frame_rate!r} makes the times of its frames infinite.",
+            )
     positions = values[:, n_lead:]
     # Positions are returned as float32: a value beyond its range would come back infinite.
     with np.errstate(over="ignore"):
@@ -717,26 +818,35 @@ def read_mocap_csv(
         row, column = np.argwhere(infinite)[0] + (0, n_lead)
         raise file_error(
             path,
-            f"{as_written(row, column)!r} in {_column_name(column, lead_names, joint_names)} "
-            "is infinite or beyond float32's range; positions must be finite (a blank cell "
-            "marks a missing one).",
+            f"{as_written(row, column)!r} in {column_name(column)} is infinite or beyond "
+            "float32's range; positions must be finite (a blank cell marks a missing one).",
             line=first_line + row,
-            column=column + 1,
+            column=table.file_columns[column] + 1,
         )
-    axis = times if times is not None else frame_ids.astype(np.float64)
+    if times is not None:
+        axis = times
+    elif frame_ids is not None:
+        axis = frame_ids.astype(np.float64)
+    else:
+        axis = np.arange(len(values), dtype=np.float64)
     positions, kept = _handle_missing(
         path, positions, axis, joint_names, missing, first_line, lead_names
     )
     if kept is not None:
         times = None if times is None else times[kept]
         frame_ids = None if frame_ids is None else frame_ids[kept]
-    return Bunch(
+    recording = Bunch(
         positions=positions.reshape(len(positions), n_joints, 3).astype(np.float32),
         joint_names=joint_names,
         times=None if times is None else times.copy(),
         frame_ids=frame_ids,
         filename=os.fspath(path),
     )
+    if table.layout != "mocaplab":
+        recording.update(
+            layout=table.layout, frame_rate=table.frame_rate, units=table.units, **table.extra
+        )
+    return recording
 
 
 def _check_joint_names(joint_names, n_joints):
