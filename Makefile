@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 # The CPU build of torch for development and CI; users get a loose range from pyproject.toml.
 PIP_INSTALL := $(PIP) install --quiet -c constraints.txt
 
-.PHONY: demo test lint docs benchmarks clean
+.PHONY: demo test lint docs benchmarks browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(VENV)/.dev-installed
 # The documentation, gallery examples run, in docs/_build/html; warnings are errors.
 docs: $(VENV)/.docs-installed
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+# Chromium, chromedriver and selenium for the browser tests of the HTML pages
+# (tests/test_html_report.py skips them without a browser). Never fails for want of apt.
+browser: $(VENV)/.dev-installed
+	scripts/install-browser.sh $(PY)
 
 benchmarks: $(VENV)/.dev-installed
 	$(PIP_INSTALL) -e ".[benchmarks]"

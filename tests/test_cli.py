@@ -2,8 +2,10 @@
 
 import csv
 import io
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ from skgesture.app.cli import main
 from skgesture.datasets import make_sample_mocap_folder
 
 pytest.importorskip("matplotlib")
+
+CMU_BVH = Path(__file__).parent / "data" / "cmu_01_04_head.bvh"
 
 
 def run(*args):
@@ -204,3 +208,57 @@ def test_explain_creates_its_output_folder_but_not_its_parents(folder, model, tm
     assert main(["explain", str(model), str(recording), "--out", str(missing)]) == 2
     assert_one_line_error(capsys.readouterr().err, "No such folder")
     assert not missing.parent.exists()
+
+
+@pytest.fixture
+def bvh_folder(tmp_path):
+    """Four takes exported as BVH files (copies of a CMU recording), labelled in a table."""
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    for name in ("jump_1", "jump_2", "walk_1", "walk_2"):
+        shutil.copy(CMU_BVH, takes / f"{name}.bvh")
+    (takes / "Annotation_gloses.csv").write_text(
+        "Nom.csv\tMono/Bi\njump_1\tjump\njump_2\tjump\nwalk_1\twalk\nwalk_2\twalk\n"
+    )
+    return takes
+
+
+def test_train_and_predict_on_a_folder_of_bvh_files(bvh_folder, tmp_path, capsys):
+    model = tmp_path / "bvh.npz"
+    args = ["--model", "fc", "--epochs", "1", "--cv", "0", "--out", str(model), "-q"]
+    assert main(["train", str(bvh_folder), *args]) == 0
+    assert "Model saved" in capsys.readouterr().out
+
+    assert main(["predict", str(model), str(bvh_folder)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["recording"] for row in rows] == [
+        "jump_1.bvh",
+        "jump_2.bvh",
+        "walk_1.bvh",
+        "walk_2.bvh",
+    ]
+
+
+def test_pattern_chooses_the_recordings_of_a_mixed_folder(bvh_folder, tmp_path, capsys):
+    make_sample_mocap_folder(tmp_path / "mocap", 1, min_frames=10, max_frames=10)
+    shutil.copy(tmp_path / "mocap" / "gesture_000.csv", bvh_folder / "other_skeleton.csv")
+    model = tmp_path / "bvh.npz"
+    args = ["--model", "fc", "--epochs", "1", "--cv", "0", "--out", str(model), "-q"]
+
+    assert main(["train", str(bvh_folder), *args]) == 2
+    assert_one_line_error(capsys.readouterr().err, "other_skeleton.csv", "share their joints")
+
+    assert main(["train", str(bvh_folder), "--pattern", "*.bvh", *args]) == 0
+    capsys.readouterr()
+    with pytest.warns(UserWarning, match="2 labelled files missing .* 'walk_1', 'walk_2'"):
+        status = main(["predict", str(model), str(bvh_folder), "--pattern", "jump_*.bvh"])
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["recording"] for row in rows] == ["jump_1.bvh", "jump_2.bvh"]
+
+
+def test_pattern_applies_to_folders_only(tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "model.npz"), "natops", "--pattern", "*.csv"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "No such model file")
+    assert main(["train", "natops", "--pattern", "*.csv", "--out", str(tmp_path / "m.npz")]) == 2
+    assert_one_line_error(capsys.readouterr().err, "--pattern applies to a folder of recordings")

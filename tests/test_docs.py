@@ -69,6 +69,7 @@ MODULES_WITH_EXAMPLES = [
     "skgesture.datasets._natops",
     "skgesture.datasets._sample",
     "skgesture.explain._gradcam",
+    "skgesture.io.arrays",
     "skgesture.io.bvh",
     "skgesture.io.folder",
     "skgesture.io.keypoints",

@@ -1,5 +1,6 @@
 """Loading a folder of recordings with their labels (skgesture.io.load_mocap_folder)."""
 
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -169,10 +170,20 @@ def test_return_x_y_accepts_numpy_booleans(folder):
 
 
 def test_a_folder_without_recordings_is_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"matches pattern='\*\.csv' besides the label table"):
+    (tmp_path / "notes.txt").write_text("no recording here")
+    with pytest.raises(ValueError, match=r"is a recording \(\.csv, .*\) besides the label table"):
         load_mocap_folder(tmp_path, labels=write_table(tmp_path))
     with pytest.raises(ValueError, match=r"No file in .* matches pattern='\*\.bvh'\.$"):
         load_mocap_folder(tmp_path, pattern="*.bvh")
+
+
+def test_recordings_only_in_subfolders_are_found_by_a_pattern(tmp_path):
+    (tmp_path / "session1").mkdir()
+    write_mocap_csv(tmp_path / "session1" / "Avion.csv", recording(3, 0), JOINTS)
+
+    with pytest.raises(ValueError, match=r"is a recording .*; subfolders are searched only by"):
+        load_mocap_folder(tmp_path)
+    assert len(load_mocap_folder(tmp_path, pattern="**/*.csv").data) == 1
 
 
 def test_missing_folder_and_missing_table(tmp_path, folder):
@@ -198,3 +209,138 @@ def test_a_label_left_as_none_is_refused_not_passed_on(folder):
 def test_pattern_must_stay_inside_the_folder(folder, pattern):
     with pytest.raises(ValueError, match="pattern must be a glob pattern relative to the folder"):
         load_mocap_folder(folder, pattern=pattern)
+
+
+# ------------------------------------------------------ every supported format by default
+def write_bvh(path, hips_positions, neck_length=1.0):
+    """A two-joint BVH file written by hand: hips that move, and a head ``neck_length`` above
+    them; no joint turns, so the head is the hips raised by ``neck_length`` in every frame."""
+    lines = [
+        "HIERARCHY",
+        "ROOT Hips",
+        "{",
+        "  OFFSET 0 0 0",
+        "  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation",
+        "  JOINT Head",
+        "  {",
+        f"    OFFSET 0 {neck_length} 0",
+        "    CHANNELS 3 Zrotation Xrotation Yrotation",
+        "    End Site",
+        "    {",
+        "      OFFSET 0 0.2 0",
+        "    }",
+        "  }",
+        "}",
+        "MOTION",
+        f"Frames: {len(hips_positions)}",
+        "Frame Time: 0.04",
+    ]
+    lines += [
+        " ".join(str(value) for value in [*hips, 0, 0, 0, 0, 0, 0]) for hips in hips_positions
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def expected_bvh_positions(hips_positions, neck_length=1.0):
+    hips = np.asarray(hips_positions, dtype=np.float32)
+    return np.stack([hips, hips + [0, neck_length, 0]], axis=1)
+
+
+WALK = [[0, 1, 0], [1, 1, 0], [2, 1, 0.5]]
+WAVE = [[0, 1, 0], [0, 1.5, 0]]
+
+
+def test_a_folder_of_bvh_files_needs_no_pattern(tmp_path):
+    write_bvh(tmp_path / "walk.bvh", WALK)
+    write_bvh(tmp_path / "wave.BVH", WAVE)
+
+    dataset = load_mocap_folder(tmp_path, labels={"walk": "walk", "wave": "wave"})
+
+    assert [Path(name).name for name in dataset.filenames] == ["walk.bvh", "wave.BVH"]
+    assert dataset.target.tolist() == ["walk", "wave"]
+    assert dataset.joint_names == ["Hips", "Head"]
+    np.testing.assert_allclose(dataset.data[0], expected_bvh_positions(WALK), atol=1e-6)
+    np.testing.assert_allclose(dataset.data[1], expected_bvh_positions(WAVE), atol=1e-6)
+    np.testing.assert_allclose(dataset.times[0], [0, 0.04, 0.08])
+    assert dataset.skeleton.parents == (-1, 0)
+
+
+def test_by_default_every_recording_of_the_folder_itself_is_read(tmp_path):
+    write_bvh(tmp_path / "a_walk.bvh", WALK)
+    write_mocap_csv(tmp_path / "b_wave.csv", expected_bvh_positions(WAVE), ["Hips", "Head"])
+    (tmp_path / "README.txt").write_text("Recorded in 2024.")
+    (tmp_path / "._a_walk.bvh").write_bytes(b"\x00\x05\x16\x07")  # a macOS companion file
+    (tmp_path / "session2").mkdir()
+    write_bvh(tmp_path / "session2" / "c_walk.bvh", WALK)
+    table = tmp_path / "Annotation_gloses.csv"
+    table.write_text("Nom.csv\tMono/Bi\na_walk\tBi\nb_wave\tMono\n")
+
+    dataset = load_mocap_folder(tmp_path, labels=table)
+
+    assert [Path(name).name for name in dataset.filenames] == ["a_walk.bvh", "b_wave.csv"]
+    assert dataset.target.tolist() == ["Bi", "Mono"]
+    np.testing.assert_allclose(dataset.data[1], expected_bvh_positions(WAVE))
+    subfolders = load_mocap_folder(tmp_path, pattern="*/*.bvh")  # searched when asked
+    assert [Path(name).name for name in subfolders.filenames] == ["c_walk.bvh"]
+
+
+def test_a_mixed_folder_must_share_joints(tmp_path):
+    write_bvh(tmp_path / "a_walk.bvh", WALK)
+    write_mocap_csv(tmp_path / "b_wave.csv", recording(3, 0), JOINTS)
+
+    with pytest.raises(ValueError, match=r"b_wave\.csv': has 3 joints, but 2 in '.*a_walk\.bvh'"):
+        load_mocap_folder(tmp_path)
+
+
+def test_a_mixed_folder_must_share_the_number_of_coordinates(tmp_path):
+    write_bvh(tmp_path / "a_walk.bvh", WALK)
+    (tmp_path / "b_keypoints.csv").write_text("Hips_x,Hips_y,Head_x,Head_y\n0,1,0,2\n")
+
+    with pytest.raises(
+        ValueError, match=r"b_keypoints\.csv': has 2 coordinates per joint, but .* has 3"
+    ):
+        load_mocap_folder(tmp_path)
+
+
+# --------------------------------------------------------------------------------- progress
+def test_silent_unless_verbose(folder, capfd):
+    load_mocap_folder(folder)
+
+    assert capfd.readouterr() == ("", "")
+
+
+def test_verbose_shows_progress_over_the_files(folder, capfd):
+    pytest.importorskip("tqdm")
+
+    dataset = load_mocap_folder(folder, verbose=1)
+
+    captured = capfd.readouterr()
+    assert captured.out == ""
+    assert "Reading recordings" in captured.err and "3/3" in captured.err
+    assert len(dataset.data) == 3
+
+
+def test_verbose_without_tqdm_prints_one_line_per_file(folder, capfd, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+
+    load_mocap_folder(folder, verbose=True)
+
+    assert capfd.readouterr().err.splitlines() == [
+        "Reading recording 1/3: Avion.csv",
+        "Reading recording 2/3: Bonjour.csv",
+        "Reading recording 3/3: Venir.csv",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("verbose", "error", "match"),
+    [
+        ("yes", TypeError, "verbose must be an integer; got str 'yes'"),
+        (1.5, TypeError, "verbose must be an integer; got float 1.5"),
+        (-1, ValueError, r"verbose must be 0 \(silent\) or more; got -1"),
+    ],
+)
+def test_bad_verbose_is_refused_naming_it(folder, verbose, error, match):
+    with pytest.raises(error, match=match):
+        load_mocap_folder(folder, verbose=verbose)

@@ -23,19 +23,24 @@ LABEL_TABLE = "Annotation_gloses.csv"
 BUILTIN_DATA = ("natops", "sample")
 
 
-def load_data(source, labels=None, *, split="train"):
-    """Read the data set named by ``source``: a folder of CSV files, one CSV file, or a name.
+def load_data(source, labels=None, *, split="train", pattern=None):
+    """Read the data set named by ``source``: a folder of recordings, one CSV file, or a name.
 
     Parameters
     ----------
     source : str or path-like
         ``"natops"`` (the ``split`` part of NATOPS), ``"sample"`` (the MocapLab-format sample
-        folder shipped with skgesture), a folder of MocapLab CSV recordings or one such file.
+        folder shipped with skgesture), a folder of recordings (read by
+        :func:`~skgesture.io.load_mocap_folder`: every ``.csv``, ``.bvh``, ``.c3d`` and
+        ``.json`` file in it, or those ``pattern`` matches) or one CSV recording.
     labels : str or path-like, optional
         Annotation table of a folder; by default ``Annotation_gloses.csv`` in the folder when
         it is there. Recordings without a label get ``-1``.
     split : {"train", "test"}, default="train"
         Part of NATOPS to read.
+    pattern : sequence of str, optional
+        Glob patterns of the recordings of a folder (``--pattern``); by default every
+        recording in it.
 
     Returns
     -------
@@ -46,7 +51,9 @@ def load_data(source, labels=None, *, split="train"):
     """
     if str(source) in BUILTIN_DATA and not Path(source).exists():
         if labels is not None:
-            raise ValueError(f"--labels applies to a folder of CSV files, not to {source!r}.")
+            raise ValueError(f"--labels applies to a folder of recordings, not to {source!r}.")
+        if pattern is not None:
+            raise ValueError(f"--pattern applies to a folder of recordings, not to {source!r}.")
         if str(source) == "natops":
             from skgesture.datasets import load_natops
 
@@ -64,12 +71,16 @@ def load_data(source, labels=None, *, split="train"):
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(
-            f"No such file or folder: {os.fspath(path)!r} (DATA is a folder of CSV files, "
+            f"No such file or folder: {os.fspath(path)!r} (DATA is a folder of recordings, "
             f"one CSV file, or one of {', '.join(BUILTIN_DATA)})."
         )
     from skgesture.skeleton import Skeleton
 
     if path.is_file():
+        if pattern is not None:
+            raise ValueError(
+                f"--pattern applies to a folder of recordings, not to the file {os.fspath(path)!r}."
+            )
         from skgesture.io import read_mocap_csv
 
         recording = read_mocap_csv(path)
@@ -86,13 +97,17 @@ def load_data(source, labels=None, *, split="train"):
         labels = path / LABEL_TABLE
     if labels is not None and not Path(labels).is_file():
         raise FileNotFoundError(f"No such label table: {os.fspath(labels)!r}")
-    folder = load_mocap_folder(path, labels=labels)
+    folder = load_mocap_folder(path, labels=labels, pattern=pattern)
+    # BVH files and keypoints bring their bones; other formats only name their joints.
+    skeleton = folder.skeleton
+    if skeleton is None:
+        skeleton = Skeleton.from_joint_names(folder.joint_names)
     return Bunch(
         data=folder.data,
         target=folder.target,
         names=[Path(name).relative_to(path).as_posix() for name in folder.filenames],
         joint_names=list(folder.joint_names),
-        skeleton=Skeleton.from_joint_names(folder.joint_names),
+        skeleton=skeleton,
     )
 
 

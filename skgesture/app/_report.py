@@ -60,6 +60,10 @@ class Report:
     def table(self, header, rows):
         self.blocks.append(("table", list(header), [list(map(str, row)) for row in rows]))
 
+    def link(self, name, text):
+        """A link to a file saved as ``folder / name``, e.g. an interactive page."""
+        self.blocks.append(("link", name, text))
+
     def picture(self, name, caption):
         """A picture already saved as ``folder / name``."""
         self.blocks.append(("picture", name, caption))
@@ -80,6 +84,9 @@ class Report:
                 lines.append("|" + "---|" * len(header))
                 lines += ["| " + " | ".join(row) + " |" for row in rows]
                 lines.append("")
+            elif kind == "link":
+                name, text = content
+                lines += [f"[{text}]({name})", ""]
             else:
                 name, caption = content
                 lines += [f"![{caption}]({name})", "", f"*{caption}*", ""]
@@ -104,6 +111,9 @@ class Report:
                 for row in rows:
                     lines.append("<tr>" + "".join(f"<td>{_inline_html(c)}</td>" for c in row))
                 body.append("<table>" + "".join(lines) + "</table>")
+            elif kind == "link":
+                name, text = content
+                body.append(f'<p><a href="{html.escape(name)}">{_inline_html(text)}</a></p>')
             else:
                 name, caption = content
                 picture = self.folder / name

@@ -26,10 +26,12 @@ _PLOT_MODULES = {"matplotlib", "PIL"}
 EXIT_USAGE = 2
 
 _EPILOG = """\
-DATA is a folder of MocapLab CSV recordings (labels from --labels, or from
-Annotation_gloses.csv in the folder), one CSV file (predict), or a built-in data
-set: 'natops' (NATOPS; its train part for train, its test part for predict) or
-'sample' (the 20-recording MocapLab sample shipped with skgesture)."""
+DATA is a folder of recordings: every .csv (MocapLab or keypoints), .bvh, .c3d
+and .json (keypoints) file in it, or those --pattern matches; labels from
+--labels, or from Annotation_gloses.csv in the folder. It may also be one CSV
+file (predict), or a built-in data set: 'natops' (NATOPS; its train part for
+train, its test part for predict) or 'sample' (the 20-recording MocapLab sample
+shipped with skgesture)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +58,17 @@ def _common_options():
     options.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     options.add_argument("--force", action="store_true", help="overwrite existing outputs")
     return common
+
+
+def _pattern_option(command):
+    command.add_argument(
+        "--pattern",
+        action="append",
+        metavar="GLOB",
+        help="read only the files of the DATA folder that GLOB matches, e.g. '*.bvh' or "
+        "'**/*.csv' (subfolders too); repeat it for several (default: every .csv, .bvh, .c3d "
+        "and .json file of the folder itself)",
+    )
 
 
 def _allow_pickle_option(command):
@@ -89,8 +102,11 @@ def build_parser():
         "which pre-trains on them.",
         epilog=_EPILOG,
     )
-    train.add_argument("data", metavar="DATA", help="folder of CSV files, 'natops' or 'sample'")
+    train.add_argument(
+        "data", metavar="DATA", help="folder of recordings (CSV, BVH, ...), 'natops' or 'sample'"
+    )
     train.add_argument("--labels", metavar="FILE", help="annotation table of the recordings")
+    _pattern_option(train)
     train.add_argument("--model", choices=MODELS, default="cnn", help="network (default: cnn)")
     train.add_argument(
         "--out",
@@ -123,7 +139,10 @@ def build_parser():
         epilog=_EPILOG,
     )
     predict.add_argument("model", metavar="MODEL", help="model file saved by 'skgesture train'")
-    predict.add_argument("data", metavar="DATA", help="folder of CSV files, one CSV file, ...")
+    predict.add_argument(
+        "data", metavar="DATA", help="folder of recordings (CSV, BVH, ...), one CSV file, ..."
+    )
+    _pattern_option(predict)
     predict.add_argument("--proba", action="store_true", help="add the class probabilities")
     predict.add_argument("--out", metavar="FILE", help="write the CSV here instead of stdout")
     _allow_pickle_option(predict)
@@ -131,9 +150,11 @@ def build_parser():
     explain = commands.add_parser(
         "explain",
         parents=[common],
-        help="heatmap PNG and skeleton GIF of what drove the prediction of one recording",
+        help="heatmap PNG, skeleton GIF and interactive HTML page of what drove the prediction "
+        "of one recording",
         description="Explain a model's prediction for one CSV recording: which joints, in "
-        "which frames, drove it. Writes <name>_heatmap.png and <name>_skeleton.gif.",
+        "which frames, drove it. Writes <name>_heatmap.png, <name>_skeleton.gif and "
+        "<name>_explanation.html (skeleton and heatmap with a frame slider; opens offline).",
     )
     explain.add_argument("model", metavar="MODEL", help="model file saved by 'skgesture train'")
     explain.add_argument("file", metavar="FILE.csv", help="one MocapLab CSV recording")
@@ -248,7 +269,7 @@ def train(args):
     _check_positive(args.epochs, "--epochs")
     _check_positive(args.cv, "--cv", minimum=0)
     out = check_model_output(args.out, args.force)
-    dataset = load_data(args.data, args.labels, split="train")
+    dataset = load_data(args.data, args.labels, split="train", pattern=args.pattern)
     labelled = labelled_mask(dataset.target)
     if not labelled.any():
         raise UsageError(
@@ -312,7 +333,7 @@ def predict(args):
 
     out = check_output(args.out, args.force) if args.out else None
     model = load_model(args.model, allow_pickle=args.allow_pickle)
-    dataset = load_data(args.data, split="test")
+    dataset = load_data(args.data, split="test", pattern=args.pattern)
     header = ["recording", "predicted"]
     rows = [[name] for name in dataset.names]
     if args.proba:
@@ -357,7 +378,7 @@ def _output_folder(folder):
 
 
 def explain(args):
-    """``skgesture explain``: heatmap PNG and skeleton GIF of one recording's explanation."""
+    """``skgesture explain``: heatmap PNG, skeleton GIF and HTML page of one explanation."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -365,6 +386,7 @@ def explain(args):
 
     from skgesture.app._io import check_output, load_data, load_model
     from skgesture.explain import GradCAMExplainer
+    from skgesture.explain._html import explanation_html
 
     _check_positive(args.top_k, "--top-k")
     # Every input is read before anything is created, so a bad one leaves no trace.
@@ -381,6 +403,7 @@ def explain(args):
     if folder.is_dir():
         heatmap_path = check_output(folder / f"{stem}_heatmap.png", args.force)
         gif_path = check_output(folder / f"{stem}_skeleton.gif", args.force)
+        page_path = check_output(folder / f"{stem}_explanation.html", args.force)
     # Create the output folder itself (like `mkdir`), but not a missing path above it.
     elif folder.exists():
         raise FileExistsError(f"--out {os.fspath(folder)!r} exists and is not a folder")
@@ -389,6 +412,7 @@ def explain(args):
     else:
         heatmap_path = folder / f"{stem}_heatmap.png"
         gif_path = folder / f"{stem}_skeleton.gif"
+        page_path = folder / f"{stem}_explanation.html"
     method = args.method
     if method == "auto":
         classifier = model[-1] if hasattr(model, "steps") else model
@@ -409,6 +433,8 @@ def explain(args):
         _say(args, "Drawing the skeleton animation...")
         written.append(gif_path)
         explanation.animate(0, gif_path)
+        written.append(page_path)
+        explanation_html(explanation, 0, name=Path(args.file).name, path=page_path)
     importance = explanation.joint_importance[0]
     top = importance.argsort()[::-1][:5]
     print(f"{stem}: predicted {explanation.predicted[0]} ({method})")
@@ -416,7 +442,7 @@ def explain(args):
         "most important joints: "
         + ", ".join(f"{recording.joint_names[j]} ({importance[j]:.2f})" for j in top)
     )
-    print(f"Wrote {heatmap_path} and {gif_path}")
+    print(f"Wrote {heatmap_path}, {gif_path} and {page_path}")
     return 0
 
 

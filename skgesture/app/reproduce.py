@@ -360,7 +360,8 @@ def _label_counts(target, settings):
 
 # -------------------------------------------------------------------------------- grad-cam
 def run_explanations(model, dataset, test_idx, folder):
-    """Heatmaps of one test recording per class (the paper's Grad-CAM and HiResCAM) and a GIF.
+    """Heatmaps of one test recording per class (the paper's Grad-CAM and HiResCAM), a GIF
+    and an interactive HTML page of one of them.
 
     The paper's Grad-CAM explains the class logit against a zero reference; skgesture's
     recommended setting (HiResCAM, contrast score) takes the recordings outside the test set
@@ -370,6 +371,7 @@ def run_explanations(model, dataset, test_idx, folder):
     import matplotlib.pyplot as plt
 
     from skgesture.explain import GradCAMExplainer, pointing_game
+    from skgesture.explain._html import explanation_html
 
     target = dataset.target[test_idx]
     shown = [test_idx[np.flatnonzero(target == label)[0]] for label in np.unique(target)[:4]]
@@ -410,6 +412,13 @@ def run_explanations(model, dataset, test_idx, folder):
     # The last class shown: for Mono/Bi data, the two-hand sign the paper found hard to explain.
     explanations["hirescam"].animate(len(shown) - 1, folder / "explanation.gif", fps=10)
     results["animated"] = results["recordings"][-1]
+    explanation_html(
+        explanations["hirescam"],
+        len(shown) - 1,
+        name=results["animated"],
+        true_label=dataset.target[shown[-1]],
+        path=folder / "explanation.html",
+    )
     return results
 
 
@@ -593,6 +602,11 @@ def _write_report(results, folder, ssl_note):
         )
     report.picture("explanations.png", "Grad-CAM (top) and HiResCAM (bottom) heatmaps")
     report.picture("explanation.gif", f"HiResCAM on the skeleton of {explanations['animated']}")
+    report.link(
+        "explanation.html",
+        f"Interactive page of `{explanations['animated']}`: skeleton and heatmap with a frame "
+        "slider (one file, opens offline)",
+    )
     report.write_markdown(folder / "report.md")
     report.write_html(folder / "report.html")
     return folder / "report.md"

@@ -10,11 +10,15 @@
 - :func:`read_bvh`: a BVH skeleton animation, as joint positions with its skeleton.
 - :func:`read_c3d`: a C3D marker file (needs the optional ezc3d, ``skgesture[c3d]``).
 - :func:`read_keypoints`: 2-D keypoints of a pose estimator (OpenPose JSON, COCO, CSV).
+- :func:`from_aeon`, :func:`to_aeon`: arrays in aeon's / sktime's
+  ``(n_cases, n_channels, n_timepoints)`` layout to skgesture's recordings and back
+  (:class:`LayoutWarning` flags such arrays passed unconverted).
 
 Every reader refuses a malformed file with a ``ValueError`` naming the file and, where it
 applies, the line and column; files are only read, never modified.
 """
 
+from skgesture.io.arrays import LayoutWarning, from_aeon, to_aeon
 from skgesture.io.bvh import read_bvh
 from skgesture.io.c3d import read_c3d
 from skgesture.io.folder import load_mocap_folder
@@ -26,9 +30,11 @@ from skgesture.io.ts import read_ts
 
 __all__ = [
     "LabelTable",
+    "LayoutWarning",
     "Segment",
     "SegmentTable",
     "cut_segments",
+    "from_aeon",
     "load_mocap_folder",
     "read_bvh",
     "read_c3d",
@@ -37,5 +43,6 @@ __all__ = [
     "read_mocap_csv",
     "read_segments",
     "read_ts",
+    "to_aeon",
     "write_mocap_csv",
 ]

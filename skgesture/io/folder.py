@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import unicodedata
 import warnings
 from collections.abc import Mapping
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,10 @@ _READERS = {
 }
 
 
+#: The extensions (lower case) of the files some reader reads: what ``pattern=None`` keeps.
+RECORDING_SUFFIXES = (".csv", ".bvh", ".c3d", ".json", ".tsv")
+
+
 def _reader_name(path):
     """The name of the reader of a file, from its extension."""
     suffix = path.suffix.lower()
@@ -43,14 +49,60 @@ def _reader_name(path):
         return "read_c3d"
     if suffix == ".json" or (suffix == ".csv" and is_keypoint_csv(path)):
         return "read_keypoints"
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):  # .tsv: Qualisys QTM exports
         return "read_mocap_csv"
     raise file_error(
         path,
-        f"no reader knows the extension {path.suffix!r}; recordings are .csv (MocapLab or "
-        "keypoint tables), .bvh, .c3d or .json (keypoints) files. Pass a pattern that "
+        f"no reader knows the extension {path.suffix!r}; recordings are .csv (MocapLab, other "
+        "exporters' layouts or keypoint tables), .tsv (Qualisys), .bvh, .c3d or .json "
+        "(keypoints) files. Pass a pattern that "
         "matches only recordings.",
     )
+
+
+def _check_patterns(pattern):
+    """``pattern`` as a list of globs relative to the folder, or None for every recording."""
+    if pattern is None:
+        return None
+    patterns = [pattern] if isinstance(pattern, str) else pattern
+    if not isinstance(patterns, list | tuple) or not patterns:
+        patterns = [None]
+    for one in patterns:
+        parts = Path(one).parts if isinstance(one, str) else ()
+        if not parts or Path(one).is_absolute() or ".." in parts:
+            raise ValueError(
+                f"pattern must be a glob pattern relative to the folder, such as '*.csv' or "
+                f"'**/*.csv', a list of them, or None (every recording); got {pattern!r}."
+            )
+    return patterns
+
+
+def _find_recordings(folder, patterns, pattern):
+    """The files of ``folder`` that ``patterns`` match (None: every recording in the folder
+    itself), sorted by their paths relative to ``folder``."""
+    if patterns is None:
+        # Hidden files are left out: macOS writes '._name.csv' companions that are no CSV.
+        found = {
+            path
+            for path in folder.iterdir()
+            if path.suffix.lower() in RECORDING_SUFFIXES
+            and not path.name.startswith(".")
+            and path.is_file()
+        }
+    else:
+        try:
+            found = {path for one in patterns for path in folder.glob(one) if path.is_file()}
+        except ValueError as error:  # pathlib refuses '***' and the like only while globbing
+            raise ValueError(f"pattern={pattern!r} is not a valid glob pattern: {error}.") from None
+    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+
+
+def _check_verbose(verbose):
+    if not isinstance(verbose, Integral):
+        raise TypeError(f"verbose must be an integer; got {type(verbose).__name__} {verbose!r}.")
+    if verbose < 0:
+        raise ValueError(f"verbose must be 0 (silent) or more; got {verbose!r}.")
+    return int(verbose)
 
 
 def _check_read_options(read_options):
@@ -85,6 +137,28 @@ def _read_recording(path, missing, read_options):
     return _READERS[name](path, **options)
 
 
+def _read_recordings(files, missing, read_options, verbose):
+    """Read every file; with ``verbose``, a tqdm progress bar on stderr (one line per file
+    when tqdm, the ``progress`` extra, is not installed)."""
+    if not verbose:
+        return [_read_recording(path, missing, read_options) for path in files]
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        recordings = []
+        for index, path in enumerate(files, start=1):
+            print(f"Reading recording {index}/{len(files)}: {path.name}", file=sys.stderr)
+            recordings.append(_read_recording(path, missing, read_options))
+        return recordings
+    recordings = []
+    with tqdm(total=len(files), desc="Reading recordings", unit="file", file=sys.stderr) as bar:
+        for path in files:
+            bar.set_postfix_str(path.name, refresh=False)
+            recordings.append(_read_recording(path, missing, read_options))
+            bar.update()
+    return recordings
+
+
 def _check_same_coordinates(recordings):
     n_coords = recordings[0].positions.shape[2]
     for recording in recordings[1:]:
@@ -116,7 +190,14 @@ def _check_same_joints(recordings):
 
 
 def load_mocap_folder(
-    folder, labels=None, *, missing="raise", return_X_y=False, pattern="*.csv", read_options=None
+    folder,
+    labels=None,
+    *,
+    missing="raise",
+    return_X_y=False,
+    pattern=None,
+    read_options=None,
+    verbose=0,
 ):
     """Load every recording of a folder, with its label, as a dataset.
 
@@ -124,11 +205,12 @@ def load_mocap_folder(
     ``.csv`` with :func:`read_mocap_csv` (or :func:`read_keypoints` when its header names
     ``<joint>_x`` and ``<joint>_y`` columns), ``.bvh`` with :func:`read_bvh`, ``.c3d`` with
     :func:`read_c3d` and ``.json`` with :func:`read_keypoints`; every recording must have the
-    same joints. Recordings are read in the order of their file names (their paths relative
-    to ``folder``, compared character by character), so the order is the same on every
-    machine. A recording's label is the table's label of its file stem (the file name without
-    its extension; Unicode names are compared in NFC form, so names written by macOS match
-    those typed in a table).
+    same joints and the same number of coordinates. By default every such file of the folder
+    itself is read (not those of its subfolders). Recordings are read in the order of their
+    file names (their paths relative to ``folder``, compared character by character), so the
+    order is the same on every machine. A recording's label is the table's label of its file
+    stem (the file name without its extension; Unicode names are compared in NFC form, so
+    names written by macOS match those typed in a table).
 
     Parameters
     ----------
@@ -138,23 +220,30 @@ def load_mocap_folder(
         The annotation table (read with :func:`read_labels`, default columns ``Nom.csv`` and
         ``Mono/Bi``; call it yourself for other columns and pass the result), or a mapping
         from file stem to label. The table given by path, or the one a :class:`LabelTable`
-        was read from, is not read as a recording even where it matches ``pattern`` inside
-        ``folder`` (as ``Annotation_gloses.csv`` does); any other file matching ``pattern``
-        is.
+        was read from, is not read as a recording even where it lies in ``folder`` and
+        matches ``pattern`` (as ``Annotation_gloses.csv`` does); any other file matching
+        ``pattern`` is.
     missing : {"raise", "interpolate", "drop"}, default="raise"
         What to do with missing positions (blank CSV cells, occluded C3D markers, keypoints
         not detected); see :func:`read_mocap_csv`. BVH files have none.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the Bunch.
-    pattern : str or sequence of str, default ``"*.csv"``
-        Glob pattern of the recordings, relative to ``folder`` (``"**/*.csv"`` also searches
-        subfolders), or several (``("*.bvh", "*.c3d")`` for a folder of both); absolute
-        patterns and ``..`` are refused. A matching file whose extension no reader knows is
-        refused.
+    pattern : str or sequence of str, optional
+        Glob pattern of the recordings, relative to ``folder`` (``"*.bvh"``; ``"**/*.csv"``
+        also searches subfolders), or several (``("*.bvh", "*.c3d")``); absolute patterns
+        and ``..`` are refused. A matching file whose extension no reader knows is refused.
+        By default (None), every file of ``folder`` whose extension a reader knows
+        (``.csv``, ``.bvh``, ``.c3d``, ``.json``, ``.tsv``, in any case) is read, other files and
+        hidden files (whose names start with ``.``) are skipped, and subfolders are not
+        searched.
     read_options : mapping, optional
         Keyword arguments of the readers, by reader name: ``{"read_c3d": {"markers":
         ["LASI", "RASI"]}, "read_keypoints": {"confidence_threshold": 0.3}}``. ``missing``
         is set for all by the argument of that name.
+    verbose : int, default=0
+        0 reads silently; 1 or more shows a progress bar over the files on stderr (with
+        ``tqdm``, installed by ``pip install 'skgesture[progress]'``; without it, one line
+        per file).
 
     Returns
     -------
@@ -189,13 +278,14 @@ def load_mocap_folder(
         If ``folder`` (or the label table) does not exist; ``NotADirectoryError`` if
         ``folder`` is a file.
     TypeError
-        If ``return_X_y`` is not a bool, ``missing`` not a string or ``read_options`` not a
-        mapping of mappings.
+        If ``return_X_y`` is not a bool, ``missing`` not a string, ``read_options`` not a
+        mapping of mappings or ``verbose`` not an integer.
     ValueError
-        If ``missing`` is not one of its policies, ``pattern`` leaves the folder, a label in
-        a mapping is None, no file matches ``pattern``, a recording or the label table is
-        malformed (the message names the file), or two recordings have different joints or
-        numbers of coordinates (the message names the first file that differs).
+        If ``missing`` is not one of its policies, ``pattern`` leaves the folder, ``verbose``
+        is negative, a label in a mapping is None, no file matches ``pattern`` (by default:
+        the folder holds no recording), a recording or the label table is malformed (the
+        message names the file), or two recordings have different joints or numbers of
+        coordinates (the message names the first file that differs).
 
     See Also
     --------
@@ -233,16 +323,8 @@ def load_mocap_folder(
         if not folder.exists():
             raise FileNotFoundError(f"No such folder: {os.fspath(folder)!r}")
         raise NotADirectoryError(f"Not a folder: {os.fspath(folder)!r}")
-    patterns = [pattern] if isinstance(pattern, str) else pattern
-    if not isinstance(patterns, list | tuple) or not patterns:
-        patterns = [None]
-    for one in patterns:
-        parts = Path(one).parts if isinstance(one, str) else ()
-        if not parts or Path(one).is_absolute() or ".." in parts:
-            raise ValueError(
-                f"pattern must be a glob pattern relative to the folder, such as '*.csv' or "
-                f"'**/*.csv', or a list of them; got {pattern!r}."
-            )
+    patterns = _check_patterns(pattern)
+    verbose = _check_verbose(verbose)
     if labels is None:
         labels = {}
     elif isinstance(labels, str | os.PathLike):
@@ -257,22 +339,21 @@ def load_mocap_folder(
     if label_path is not None and not os.path.isfile(label_path):
         label_path = None
 
-    try:
-        files = sorted(
-            {path for one in patterns for path in folder.glob(one) if path.is_file()},
-            key=lambda path: path.relative_to(folder).as_posix(),
-        )
-    except ValueError as error:  # pathlib refuses '***' and the like only while globbing
-        raise ValueError(f"pattern={pattern!r} is not a valid glob pattern: {error}.") from None
+    files = _find_recordings(folder, patterns, pattern)
     if label_path is not None:
         files = [path for path in files if not os.path.samefile(path, label_path)]
     if not files:
+        besides = " besides the label table" if label_path is not None else ""
+        if patterns is not None:
+            raise ValueError(
+                f"No file in {os.fspath(folder)!r} matches pattern={pattern!r}{besides}."
+            )
         raise ValueError(
-            f"No file in {os.fspath(folder)!r} matches pattern={pattern!r}"
-            + (" besides the label table." if label_path is not None else ".")
+            f"No file in {os.fspath(folder)!r} is a recording ({', '.join(RECORDING_SUFFIXES)})"
+            f"{besides}; subfolders are searched only by a pattern such as '**/*.csv'."
         )
     read_options = _check_read_options(read_options)
-    recordings = [_read_recording(path, missing, read_options) for path in files]
+    recordings = _read_recordings(files, missing, read_options, verbose)
     _check_same_joints(recordings)
     _check_same_coordinates(recordings)
 

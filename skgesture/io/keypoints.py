@@ -229,7 +229,11 @@ def _split_column(cell):
 
 
 def is_keypoint_csv(path):
-    """Whether the first line of a CSV file names ``<joint>_x`` and ``<joint>_y`` columns."""
+    """Whether the first line of a CSV file names ``<joint>_x`` and ``<joint>_y`` columns.
+
+    A table that also names ``<joint>_z`` columns holds 3-D positions: it is a motion-capture
+    CSV (:func:`skgesture.io.read_mocap_csv` reads it), not 2-D keypoints.
+    """
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as file:
             # Bounded: a file of one endless line must not be read whole just to sniff it.
@@ -238,7 +242,7 @@ def is_keypoint_csv(path):
         return False
     delimiter = sniff_delimiter([first], _DELIMITERS) or ","
     parts = {_split_column(cell)[1] for cell in first.split(delimiter)}
-    return {"x", "y"} <= parts
+    return {"x", "y"} <= parts and "z" not in parts
 
 
 def _read_csv(path):

@@ -19,6 +19,7 @@ same everywhere. See ``docs/conventions.md``.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 from typing import NamedTuple
 
@@ -39,6 +40,45 @@ __all__ = [
 
 #: The layouts a dataset can come in, named by what the user passed.
 LAYOUTS = ("list", "2d", "3d", "4d")
+
+
+class LayoutWarning(UserWarning):
+    """A 3-D dataset whose shape suggests aeon's / sktime's ``(n_cases, n_channels,
+    n_timepoints)`` rather than skgesture's ``(n_samples, n_frames, n_features)``; convert
+    such data with :func:`skgesture.io.from_aeon`. Public as ``skgesture.io.LayoutWarning``,
+    beside the converter."""
+
+
+def _warn_if_channels_first(X):
+    """Warn when a 3-D dataset reads like aeon's channels-first layout the wrong way round.
+
+    Two tests, both needed. The shape: a number of "frames" that could count joints x 3
+    coordinates, and at least twice as many "features", 30 or more (twice, so that NATOPS as
+    aeon loads it, 24 channels by 51 timepoints, is caught; 30, so that toy arrays are not).
+    The values: movement is smooth in time, so consecutive frames differ less than
+    consecutive features (the x, y, z of different joints) do; channels-first data is the other
+    way round. A skeleton dataset whose shape happens to match (79 joints x 3 = 237 features
+    over 60 frames) is not smoother along its features, so it gets no warning.
+    """
+    n_frames, n_features = X.shape[1], X.shape[2]
+    if n_frames % 3 or n_features < max(2 * n_frames, 30):
+        return
+    sample = np.asarray(X[:32], dtype=np.float64)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN samples
+        along_frames = np.nanmedian(np.abs(np.diff(sample, axis=1)))
+        along_features = np.nanmedian(np.abs(np.diff(sample, axis=2)))
+    if not along_features < 0.5 * along_frames:
+        return
+    warnings.warn(
+        f"X has shape {tuple(X.shape)}, read as (n_samples, n_frames={n_frames}, "
+        f"n_features={n_features}), but its values change more from one frame to the next "
+        "than from one feature to the next, as in aeon's / sktime's (n_cases, n_channels, "
+        "n_timepoints) layout. If X comes from aeon or sktime, convert it with "
+        "skgesture.io.from_aeon(X, n_coords=3).",
+        LayoutWarning,
+        stacklevel=4,
+    )
 
 
 class Recordings(NamedTuple):
@@ -405,6 +445,14 @@ def validate_skeleton_data(estimator, X, *, reset, padded=False, allow_nan=False
     -------
     Recordings or Dataset
 
+    Warns
+    -----
+    ~skgesture.io.LayoutWarning
+        For a 3-D array whose "frames" are a multiple of 3, whose "features" are at least
+        twice as many and at least 30, and whose values are smoother along the features than
+        along the frames, as aeon's ``(n_cases, n_channels, n_timepoints)`` would be; the
+        message names :func:`skgesture.io.from_aeon`.
+
     Raises
     ------
     ValueError
@@ -433,9 +481,12 @@ def record_frame_shape(estimator, X, frame_shape, layout, *, reset):
       may not.
 
     ``n_joints_in_``, ``n_coords_in_`` and a private flag ``_tabular_in`` (which meaning
-    ``n_features_in_`` has) are set in both cases.
+    ``n_features_in_`` has) are set in both cases. A 3-D array shaped like aeon's
+    ``(n_cases, n_channels, n_timepoints)`` gets a :class:`~skgesture.io.LayoutWarning`.
     """
     n_joints, n_coords = (int(size) for size in frame_shape)
+    if layout == "3d":
+        _warn_if_channels_first(X)
     tabular = layout == "2d"
     if reset:
         # ``ensure_2d=False`` makes validate_data skip its ``n_features_in_ = X.shape[1]``,
