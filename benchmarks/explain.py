@@ -10,6 +10,15 @@ reference (``fit(X_train)`` / ``fit()``), explains the held-out recordings:
 - relevance mass: share of the heatmap on the relevant (frame, joint) cells;
 - deletion curve: probability of the explained class as joints are frozen at their mean
   position, most important first, against random orders (lower area = more faithful);
+- ROAD (Rong et al., 2022): (frame, joint) cells removed and filled by noisy linear
+  interpolation in time, most relevant first (MoRF, lower area = more faithful) and least
+  relevant first (LeRF, higher = more faithful), against a random order and a random map (the
+  map with its joints shuffled); insertion of the most relevant cells into the fully imputed
+  recording (higher = more faithful), against a random order; the same for the true
+  relevance map, as the best a map can do;
+- stability: relative change of the maps (max-sensitivity, Yeh et al. 2019) and relative
+  input stability (RIS, Agarwal et al. 2022) under a 1 % jitter, turns of up to 5 degrees
+  about the vertical axis and a shift by one frame (worst of 3 draws per recording);
 - randomisation check (Adebayo et al., 2018): rank correlation of the maps of the trained
   network and of a randomly weighted copy (near 1 = the map ignores the model).
 
@@ -17,7 +26,7 @@ Then one NATOPS test recording is explained with the skeleton: a GIF and a still
 
     python benchmarks/explain.py            # default CNN and make_gestures: ~30 min on 2 cores
     python benchmarks/explain.py --quick    # 20 joints, a small CNN: ~6 min (explain_quick_*)
-    python benchmarks/explain.py --table    # the table of docs/explain.md from explain.json
+    python benchmarks/explain.py --table    # the tables of docs/explain.md from explain.json
     python benchmarks/explain.py --figure   # redraw explain_gestures.png from the cached CNN
 """
 
@@ -39,10 +48,17 @@ from skgesture.explain import (
     METHODS,
     GradCAMExplainer,
     deletion_curve,
+    explanation_stability,
+    imputed_deletion_curve,
+    insertion_curve,
     pointing_game,
+    random_map,
     randomization_check,
     relevance_mass,
 )
+
+#: Perturbations drawn per recording by the stability measures.
+STABILITY_SAMPLES = 3
 
 
 def settings(quick):
@@ -100,6 +116,46 @@ def evaluate_method(classifier, method, class_score, reference, test):
             explainer, test.data, X_reference=reference
         ),
         "explain_ms_per_recording": 1000 * seconds / len(test.data),
+        "road": road_areas(explainer, test.data, explanation),
+        "stability": stability_scores(explainer, test.data),
+    }
+
+
+def road_areas(explainer, X, explanation):
+    """Areas of the ROAD curves of ``explanation`` (a list of maps or an Explanation)."""
+
+    def area(curve, **params):
+        return curve(explainer, X, explanation=explanation, **params).area
+
+    areas = {
+        "deletion_most": area(imputed_deletion_curve, order="most"),
+        "deletion_least": area(imputed_deletion_curve, order="least"),
+        "deletion_random_order": area(imputed_deletion_curve, order="random"),
+        "insertion_most": area(insertion_curve, order="most"),
+        "insertion_random_order": area(insertion_curve, order="random"),
+    }
+    if not isinstance(explanation, list):
+        shuffled = random_map(explanation, random_state=0)
+        areas["deletion_random_map"] = imputed_deletion_curve(
+            explainer, X, explanation=shuffled
+        ).area
+        areas["insertion_random_map"] = insertion_curve(explainer, X, explanation=shuffled).area
+    return areas
+
+
+def stability_scores(explainer, X):
+    """Mean over recordings of each stability measure, per perturbation (defaults)."""
+    return {
+        f"{perturbation}_{metric}": explanation_stability(
+            explainer,
+            X,
+            perturbation=perturbation,
+            metric=metric,
+            n_samples=STABILITY_SAMPLES,
+            random_state=0,
+        ).summary["mean"]
+        for perturbation in ("jitter", "rotation", "shift")
+        for metric in ("max_sensitivity", "ris")
     }
 
 
@@ -132,6 +188,7 @@ def gestures_benchmark(name, data_params, model_params):
                     classifier, method, class_score, reference and train.data, test
                 )
                 print(key, {k: v for k, v in results[key].items() if "curve" not in k}, flush=True)
+    truth_explainer = GradCAMExplainer(classifier).fit()  # only its model is used
     summary = {
         "data": {"n_samples_train": len(train.data), "n_samples_test": len(test.data)}
         | data_params,
@@ -139,6 +196,7 @@ def gestures_benchmark(name, data_params, model_params):
         "fit_seconds": classifier.fit_seconds_,
         "test_accuracy": float(classifier.score(test.data, test.target)),
         "chance": chance_levels(test.relevance),
+        "road_true_relevance": road_areas(truth_explainer, test.data, list(test.relevance)),
         "methods": results,
     }
     return summary, explanations, test
@@ -237,6 +295,39 @@ def markdown_table(summary):
     return "\n".join(rows)
 
 
+def road_table(summary):
+    """The ROAD and stability table of docs/explain.md, from a results dictionary."""
+    header = (
+        "| method | class score | reference | deletion MoRF (random order / random map) "
+        "| deletion LeRF | insertion (random order / random map) "
+        "| jitter: change, RIS | rotation: change, RIS | shift: change, RIS |"
+    )
+    rows = [header, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for result in summary["methods"].values():
+        road, stability = result["road"], result["stability"]
+        cells = [
+            f"{road['deletion_most']:.3f} ({road['deletion_random_order']:.3f} / "
+            f"{road['deletion_random_map']:.3f})",
+            f"{road['deletion_least']:.3f}",
+            f"{road['insertion_most']:.3f} ({road['insertion_random_order']:.3f} / "
+            f"{road['insertion_random_map']:.3f})",
+        ] + [
+            f"{stability[f'{name}_max_sensitivity']:.2f}, {stability[f'{name}_ris']:.2f}"
+            for name in ("jitter", "rotation", "shift")
+        ]
+        rows.append(
+            f"| `{result['method']}` | `{result['class_score']}` | {result['reference']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    truth = summary["road_true_relevance"]
+    rows.append(
+        f"| true relevance | | | {truth['deletion_most']:.3f} | {truth['deletion_least']:.3f} "
+        f"| {truth['insertion_most']:.3f} | | | |"
+    )
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 joints and a small CNN")
@@ -249,7 +340,11 @@ def main():
     args = parser.parse_args()
     name = "explain_quick" if args.quick else "explain"
     if args.table:
-        print(markdown_table(json.loads((RESULTS_DIR / f"{name}.json").read_text())))
+        summary = json.loads((RESULTS_DIR / f"{name}.json").read_text())
+        print(markdown_table(summary))
+        if "road_true_relevance" in summary:  # results from before the ROAD measures have none
+            print()
+            print(road_table(summary))
         return
     data_params, model_params, natops_params = settings(args.quick)
     if args.figure:

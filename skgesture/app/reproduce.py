@@ -371,7 +371,7 @@ def run_explanations(model, dataset, test_idx, folder):
     import matplotlib.pyplot as plt
 
     from skgesture.explain import GradCAMExplainer, pointing_game
-    from skgesture.explain._html import explanation_html
+    from skgesture.explain import explanation_html
 
     target = dataset.target[test_idx]
     shown = [test_idx[np.flatnonzero(target == label)[0]] for label in np.unique(target)[:4]]

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skgesture.explain._explanation import Explanation
 from skgesture.explain._gradcam import GradCAMExplainer, _exclusive
+from skgesture.explain._imputation import impute
 from skgesture.utils.validation import check_integer
 
 __all__ = [
@@ -173,8 +174,6 @@ def deletion_curve(explainer, X, *, explanation=None, order="explanation", n_ste
     -------
     DeletionCurve
     """
-    from skgesture.utils.validation import check_dataset
-
     _check_explainer(explainer)
     if order not in ("explanation", "random"):
         raise ValueError(f"order must be 'explanation' or 'random'; got {order!r}.")
@@ -184,38 +183,97 @@ def deletion_curve(explainer, X, *, explanation=None, order="explanation", n_ste
     if explanation is None:
         explanation = explainer.explain(X)
     _check_explanation(explanation)
-    data, lengths, _ = check_dataset(X)
-    if len(explanation) != len(lengths) or explanation.heatmaps.shape[2] != data.shape[2]:
-        raise ValueError(
-            f"explanation explains {len(explanation)} recordings of "
-            f"{explanation.heatmaps.shape[2]} joints but X holds {len(lengths)} of "
-            f"{data.shape[2]}; pass the explanation of X, or None."
-        )
-    classes = explainer.classes_.tolist()
-    unknown = sorted({str(label) for label in explanation.target.tolist() if label not in classes})
-    if unknown:
-        raise ValueError(
-            f"explanation explains classes {unknown} that are not classes of the explainer's "
-            f"estimator, {classes}."
-        )
-    recordings = [recording[:length].copy() for recording, length in zip(data, lengths)]
-    n_joints = data.shape[2]
+    recordings, maps, columns = explained_recordings(explainer, X, explanation)
+    n_joints = maps[0].shape[1]
     if order == "explanation":
         ranking = np.argsort(-explanation.joint_importance, axis=1, kind="stable")
     else:
         ranking = np.stack([rng.permutation(n_joints) for _ in recordings])
     counts = np.unique(np.linspace(0, n_joints, min(n_steps, n_joints) + 1).round().astype(int))
-    columns = np.searchsorted(explainer.classes_, explanation.target)
     probability = []
     for count in counts:
-        deleted = []
+        removed = []
         for recording, joints in zip(recordings, ranking):
-            recording = recording.copy()
-            recording[:, joints[:count]] = recording[:, joints[:count]].mean(axis=0)
-            deleted.append(recording)
-        proba = explainer.estimator_.predict_proba(deleted)
-        probability.append(proba[np.arange(len(deleted)), columns].mean())
+            mask = np.zeros(recording.shape[:2], dtype=bool)
+            mask[:, joints[:count]] = True
+            removed.append(mask)
+        proba = class_probability(explainer, recordings, removed, columns, imputation="mean")
+        probability.append(proba.mean())
     return DeletionCurve(counts / n_joints, np.array(probability))
+
+
+def explained_recordings(explainer, X, explanation):
+    """The recordings of ``X`` (real frames), their maps and the column of each explained class.
+
+    ``explanation`` is an :class:`Explanation` of ``X`` or a list of maps of shape
+    ``(n_frames_i, n_joints)``, one per recording; the maps' explained class is then the
+    model's prediction.
+    """
+    from skgesture.utils.validation import check_dataset
+
+    data, lengths, _ = check_dataset(X)
+    recordings = [recording[:length] for recording, length in zip(data, lengths)]
+    if isinstance(explanation, Explanation):
+        if len(explanation) != len(lengths) or explanation.heatmaps.shape[2] != data.shape[2]:
+            raise ValueError(
+                f"explanation explains {len(explanation)} recordings of "
+                f"{explanation.heatmaps.shape[2]} joints but X holds {len(lengths)} of "
+                f"{data.shape[2]}; pass the explanation of X, or None."
+            )
+        maps = [explanation.heatmap(i) for i in range(len(explanation))]
+        target = explanation.target
+    else:
+        maps = _check_maps(explanation, [recording.shape[:2] for recording in recordings])
+        target = explainer.estimator_.predict(recordings)
+    classes = explainer.classes_.tolist()
+    unknown = sorted({str(label) for label in np.asarray(target).tolist() if label not in classes})
+    if unknown:
+        raise ValueError(
+            f"explanation explains classes {unknown} that are not classes of the explainer's "
+            f"estimator, {classes}."
+        )
+    return recordings, maps, np.searchsorted(explainer.classes_, target)
+
+
+def _check_maps(maps, shapes):
+    """Maps given as a list of arrays, one ``(n_frames_i, n_joints)`` array per recording."""
+    if isinstance(maps, (str, bytes)) or not hasattr(maps, "__iter__"):
+        raise TypeError(
+            "explanation must be an Explanation, a list of maps of shape (n_frames_i, "
+            f"n_joints) (one per recording) or None; got {type(maps).__name__}."
+        )
+    maps = list(maps)
+    if len(maps) != len(shapes):
+        raise ValueError(f"explanation has {len(maps)} maps but X holds {len(shapes)} recordings.")
+    checked = []
+    for i, (map_, shape) in enumerate(zip(maps, shapes)):
+        try:
+            map_ = np.asarray(map_, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"explanation[{i}] is not an array of numbers: {error}") from None
+        if map_.shape != shape:
+            raise ValueError(
+                f"explanation[{i}] has shape {map_.shape}; recording {i} of X has "
+                f"(n_frames, n_joints) = {shape}."
+            )
+        if not np.isfinite(map_).all():
+            raise ValueError(f"explanation[{i}] holds NaN or infinite values.")
+        checked.append(map_)
+    return checked
+
+
+def class_probability(explainer, recordings, removed, columns, *, imputation, noise=0.0, rng=None):
+    """Probability of each recording's explained class once its ``removed`` cells are filled.
+
+    ``removed``: one ``(n_frames_i, n_joints)`` boolean mask per recording; ``imputation``,
+    ``noise`` and ``rng`` as in :func:`impute`.
+    """
+    filled = [
+        impute(recording, mask, imputation=imputation, noise=noise, rng=rng)
+        for recording, mask in zip(recordings, removed)
+    ]
+    proba = explainer.estimator_.predict_proba(filled)
+    return proba[np.arange(len(filled)), columns]
 
 
 def _randomized(estimator, seed):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
+import sys
 import threading
 import weakref
 from numbers import Integral
@@ -346,6 +349,89 @@ default="hirescam"
             top_k=self.top_k,
         )
 
+    def explain_iter(self, X, target=None, *, chunk_size=None, verbose=False):
+        """Explain ``X`` chunk by chunk, yielding one :class:`Explanation` per chunk.
+
+        For datasets too large to explain at once: memory holds one chunk's recordings,
+        network input and maps at a time, whatever the number of chunks, as long as the caller
+        keeps only what it needs of each (e.g. ``joint_importance``). Each chunk is a complete
+        :meth:`explain` call, so between two chunks no hook is registered on the network and
+        other threads may use it; stopping the iteration early leaves nothing behind.
+
+        Parameters
+        ----------
+        X : list of array-like, array-like or iterable of array-like
+            Recordings, as for :meth:`explain`; or any iterable (e.g. a generator reading
+            files) yielding one recording ``(n_frames, n_joints, n_coords)`` at a time, which
+            is read one chunk ahead only.
+        target : None, label or array-like of shape (n_samples,), default=None
+            As for :meth:`explain`; an array is cut into chunks along with ``X``.
+        chunk_size : int, default=None
+            Recordings per yielded explanation; None takes ``batch_size``.
+        verbose : bool, default=False
+            Show a progress bar (needs tqdm: ``pip install skgesture[progress]``), counting
+            recordings; its total is known when ``X`` has a length.
+
+        Yields
+        ------
+        Explanation
+            The explanation of the next ``chunk_size`` recordings (fewer for the last chunk),
+            in the order of ``X``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgesture import CNNClassifier
+        >>> from skgesture.explain import GradCAMExplainer
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.normal(size=(20, 15, 4, 3)), np.repeat(["a", "b"], 10)
+        >>> explainer = GradCAMExplainer(CNNClassifier(max_epochs=2).fit(X, y)).fit()
+        >>> chunks = explainer.explain_iter(X, chunk_size=8)
+        >>> importance = [chunk.joint_importance for chunk in chunks]  # keep only what is needed
+        >>> [len(chunk) for chunk in importance]
+        [8, 8, 4]
+        """
+        check_is_fitted(self)
+        if chunk_size is None:
+            chunk_size = self.batch_size
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be a positive integer or None; got {chunk_size!r}.")
+        n_samples = len(X) if hasattr(X, "__len__") else None
+        targets = None if target is None or np.ndim(target) == 0 else np.asarray(target)
+        if targets is not None and n_samples is not None and len(targets) != n_samples:
+            raise ValueError(f"target gives {len(targets)} labels for {n_samples} recordings.")
+        progress_bar = _progress_bar_class() if verbose else None
+        return self._explain_chunks(X, target, targets, chunk_size, progress_bar, n_samples)
+
+    def _explain_chunks(self, X, target, targets, chunk_size, progress_bar, n_samples):
+        """The generator behind :meth:`explain_iter`, whose arguments it has checked."""
+        if hasattr(X, "__getitem__") and hasattr(X, "__len__"):
+            # Slices keep an array's layout (a padded 4-D array's lengths, a 2-D table's rows).
+            chunks = (X[start : start + chunk_size] for start in range(0, len(X), chunk_size))
+        else:
+            recordings = iter(X)
+            chunks = iter(lambda: list(itertools.islice(recordings, chunk_size)), [])
+        start = 0
+        bar = None
+        if progress_bar is not None:
+            bar = progress_bar(total=n_samples, unit="recording", desc="explaining", leave=False)
+        try:
+            for chunk in chunks:
+                stop = start + len(chunk)
+                if targets is not None and stop > len(targets):
+                    raise ValueError(
+                        f"target gives {len(targets)} labels but X has more recordings."
+                    )
+                yield self.explain(chunk, target=target if targets is None else targets[start:stop])
+                start = stop
+                if bar is not None:
+                    bar.update(len(chunk))
+        finally:
+            if bar is not None:
+                bar.close()
+        if targets is not None and start != len(targets):
+            raise ValueError(f"target gives {len(targets)} labels for {start} recordings.")
+
     def _network_input(self, X, target):
         """The classifier's padded input and each recording's target class index (or None)."""
         steps = self.estimator_[:-1] if isinstance(self.estimator_, Pipeline) else ()
@@ -531,6 +617,18 @@ def _pipeline_mapping(estimator, n_network_joints):
             "the joints."
         )
     return joints, rescales_time
+
+
+def _progress_bar_class():
+    """tqdm's progress bar, writing to stderr; tqdm is an optional dependency."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "verbose=True shows a progress bar with tqdm, which is not installed; install it "
+            "with `pip install skgesture[progress]`, or pass verbose=False."
+        ) from None
+    return functools.partial(tqdm, file=sys.stderr)
 
 
 # One lock per network, kept outside both the network and the explainer: pickling, cloning and

@@ -386,7 +386,7 @@ def explanation_html(
     >>> from skgesture import CNNClassifier
     >>> from skgesture.datasets import make_gestures
     >>> from skgesture.explain import GradCAMExplainer
-    >>> from skgesture.explain._html import explanation_html
+    >>> from skgesture.explain import explanation_html
     >>> gestures = make_gestures(8, n_joints=6, min_frames=12, max_frames=16, random_state=0)
     >>> cnn = CNNClassifier(n_filters=4, max_epochs=1, random_state=0)
     >>> cnn.fit(gestures.data, gestures.target)
