@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parent / "skgesture"
 # Module -> the optional extra its examples need (``pip install skgesture[plot]``).
-EXTRAS = {"skgesture.plotting": "matplotlib"}
+EXTRAS = {"skgesture.plotting": "matplotlib", "skgesture.export": "onnxruntime"}
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -23,7 +23,14 @@ import torch
 from _common import peak_rss_mb, write_result
 from paper_cnn import PaperCNN
 
-OURS = ("FCClassifier", "CNNClassifier", "CNNClassifier(architecture='temporal')", "LSTMClassifier")
+FIRST_RELEASE = "CNNClassifier (first release: 48 filters, every frame, positions as given)"
+OURS = (
+    "FCClassifier",
+    "CNNClassifier",
+    FIRST_RELEASE,
+    "CNNClassifier(architecture='temporal')",
+    "LSTMClassifier",
+)
 PAPER = "paper CNN (256x256, VGG-like)"
 N_LATENCY_CALLS = 30
 
@@ -58,6 +65,9 @@ def measure_ours(name, n_epochs=5):
     estimators = {
         "FCClassifier": FCClassifier(**common),
         "CNNClassifier": CNNClassifier(**common),
+        FIRST_RELEASE: CNNClassifier(
+            n_filters=48, downsample=1, body_frame=False, streams=("joint",), **common
+        ),
         "CNNClassifier(architecture='temporal')": CNNClassifier(architecture="temporal", **common),
         "LSTMClassifier": LSTMClassifier(**common),
     }
@@ -124,7 +134,9 @@ def run():
         models[name] = json.loads(output.strip().splitlines()[-1])
         print(f"{name}: {models[name]}", flush=True)
     paper_ms = models[PAPER]["train_ms_per_sample"]
+    first_ms = models[FIRST_RELEASE]["train_ms_per_sample"]
     for entry in models.values():
+        entry["train_time_vs_first_release_cnn"] = entry["train_ms_per_sample"] / first_ms
         entry["train_time_vs_paper_cnn"] = entry["train_ms_per_sample"] / paper_ms
         entry["predict_time_vs_paper_cnn"] = (
             entry["predict_ms_per_recording"] / models[PAPER]["predict_ms_per_recording"]

@@ -20,6 +20,7 @@ SCRIPTS = (
     "paper_ssl.py --models ssl-contrastive-lpft ssl-contrastive-lpft-st "
     "ssl-contrastive-lpft-st-avg ssl-contrastive-lpft-st-agree",
     "explain.py",
+    "plausibility.py",
     "stream.py",
     "out_of_core.py",
     "update_readme.py",

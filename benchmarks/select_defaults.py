@@ -74,8 +74,44 @@ CANDIDATES = {
         **BODY_BONES,
         "augment": "light",
     },
-    "joint24 body": {"architecture": "joint", "n_filters": 24, **BODY},
-    "joint24 body light": {"architecture": "joint", "n_filters": 24, **BODY, "augment": "light"},
+    "joint24 body": {"architecture": "joint", "n_filters": 24, "downsample": 1, **BODY},
+    "joint24 body light": {
+        "architecture": "joint",
+        "n_filters": 24,
+        "downsample": 1,
+        **BODY,
+        "augment": "light",
+    },
+    # Temporal downsampling (the cost issue): strided stem and first block.
+    # joint24 body again with the code of the downsampling change (masked normalisation in one
+    # pass), to compare in one run.
+    "joint24x1 body": {"architecture": "joint", "n_filters": 24, "downsample": 1, **BODY},
+    "joint24x1 raw": {"architecture": "joint", "n_filters": 24, "downsample": 1, **RAW},
+    "joint16x1 body": {"architecture": "joint", "n_filters": 16, "downsample": 1, **BODY},
+    "joint24x1 body 50 epochs": {
+        "architecture": "joint",
+        "n_filters": 24,
+        "downsample": 1,
+        "max_epochs": 50,
+        **BODY,
+    },
+    "joint16x1 body 50 epochs": {
+        "architecture": "joint",
+        "n_filters": 16,
+        "downsample": 1,
+        "max_epochs": 50,
+        **BODY,
+    },
+    "joint24x2 body": {"architecture": "joint", "n_filters": 24, "downsample": 2, **BODY},
+    "joint24x4 body": {"architecture": "joint", "n_filters": 24, "downsample": 4, **BODY},
+    "joint16x4 body": {"architecture": "joint", "n_filters": 16, "downsample": 4, **BODY},
+    "joint24x4 body 50 epochs": {
+        "architecture": "joint",
+        "n_filters": 24,
+        "downsample": 4,
+        "max_epochs": 50,
+        **BODY,
+    },
     "graph12 body light": {
         "architecture": "graph",
         "n_filters": 12,

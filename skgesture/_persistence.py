@@ -725,7 +725,10 @@ def _decode_params(estimator_cls, params):
             f"metadata field 'params' names {reprlib.repr(unknown)}, which are not "
             f"parameters of {estimator_cls.__name__}"
         )
-    return {name: _decode(value, f"params[{name!r}]") for name, value in params.items()}
+    params = {name: _decode(value, f"params[{name!r}]") for name, value in params.items()}
+    if hasattr(estimator_cls, "_complete_older_params"):
+        estimator_cls._complete_older_params(params)
+    return params
 
 
 def _check_params(estimator, kind):
@@ -769,7 +772,28 @@ def _integer(minimum, maximum=math.inf):
     return f"an integer {bounds}", lambda value: _is_integer(value, minimum, maximum)
 
 
-_TRUNK_SIZES = {"n_filters": _integer(1), "n_blocks": _integer(0), "kernel_size": _integer(1)}
+_TRUNK_SIZES = {
+    "n_filters": _integer(1),
+    "n_blocks": _integer(0),
+    "kernel_size": _integer(1),
+    "downsample": _integer(1, 2**16),
+}
+# Trunk sizes that files from older versions lack, and the value those versions used.
+_OLDER_TRUNK_SIZES = {"downsample": 1}
+
+_SAFEGUARD_FIELDS = {
+    "chosen": lambda value: value in ("ssl", "supervised"),
+    "ssl_cv_accuracy": lambda value: value is None or _is_fraction(value),
+    "supervised_cv_accuracy": lambda value: value is None or _is_fraction(value),
+    "n_folds": lambda value: _is_integer(value, 0, 3),
+    "n_scored": lambda value: _is_integer(value, 0, math.inf),
+    "reason": lambda value: isinstance(value, str),
+}
+
+
+def _is_fraction(value):
+    return isinstance(value, float) and 0.0 <= value <= 1.0
+
 
 # What each fitted attribute stored in the JSON must be.
 _ATTRIBUTES = {
@@ -785,13 +809,29 @@ _ATTRIBUTES = {
     "interrupted_": ("true or false", lambda value: isinstance(value, bool)),
     "n_iter_": _integer(0),
     "n_labeled_": _integer(1),
+    "downsample_": _integer(1, 2**16),
     "n_pseudo_labeled_": _integer(0),
+    "safeguard_": (
+        "null or an object of " + ", ".join(_SAFEGUARD_FIELDS),
+        lambda value: (
+            value is None
+            or (
+                isinstance(value, dict)
+                and set(value) == set(_SAFEGUARD_FIELDS)
+                and all(is_valid(value[name]) for name, is_valid in _SAFEGUARD_FIELDS.items())
+            )
+        ),
+    ),
     "trunk_sizes_": (
         "an object of " + ", ".join(f"{name} ({test[0]})" for name, test in _TRUNK_SIZES.items()),
         lambda value: (
             isinstance(value, dict)
-            and set(value) == set(_TRUNK_SIZES)
-            and all(is_valid(value[name]) for name, (_, is_valid) in _TRUNK_SIZES.items())
+            and set(_TRUNK_SIZES) - set(_OLDER_TRUNK_SIZES) <= set(value) <= set(_TRUNK_SIZES)
+            and all(
+                is_valid(value[name])
+                for name, (_, is_valid) in _TRUNK_SIZES.items()
+                if name in value
+            )
         ),
     ),
 }
@@ -1207,7 +1247,11 @@ def _load_network(node, arrays, path, device, kind):
     if device is not None:
         params["device"] = device
     raw = node["attributes"] if isinstance(node["attributes"], dict) else {}
+    if isinstance(node["attributes"], dict):
+        estimator_cls._complete_older_attributes(node["attributes"], params)
     attributes = _check_attributes(estimator_cls, node["attributes"])
+    if isinstance(attributes.get("trunk_sizes_"), dict):
+        attributes["trunk_sizes_"] = {**_OLDER_TRUNK_SIZES, **attributes["trunk_sizes_"]}
     topology = _check_input_attributes(raw, params)
     estimator = estimator_cls(**params)
     _check_params(estimator, kind)

@@ -69,6 +69,8 @@ MODULES_WITH_EXAMPLES = [
     "skgesture.datasets._natops",
     "skgesture.datasets._sample",
     "skgesture.explain._gradcam",
+    "skgesture.explain._interop",
+    "skgesture.export.onnx",
     "skgesture.io.arrays",
     "skgesture.io.bvh",
     "skgesture.io.folder",

@@ -16,8 +16,7 @@ from _tiny import SMALL_CNN, gestures
 
 from skgesture import CNNClassifier
 from skgesture.datasets import make_gestures
-from skgesture.explain import GradCAMExplainer
-from skgesture.explain import explanation_html
+from skgesture.explain import GradCAMExplainer, explanation_html
 from skgesture.skeleton import Skeleton
 
 CLASS_WITH_SCRIPT = '</script><script>alert("class")</script>'

@@ -9,10 +9,12 @@ from _tiny import random_padded_batch
 
 from skgesture.nn import (
     FCNet,
+    HybridNet,
     ImageCNN,
     JointCNN,
     LSTMNet,
     MaskedBatchNorm,
+    ReconstructionNet,
     SmoothedCrossEntropyLoss,
     TemporalCNN,
     frame_mask,
@@ -25,6 +27,12 @@ N_JOINTS, N_COORDS, N_CLASSES = 5, 3, 4
 def small_networks():
     return {
         "joint": JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, n_blocks=2, kernel_size=3),
+        "strided joint": JointCNN(
+            N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, n_blocks=2, kernel_size=3, downsample=4
+        ),
+        "even-kernel strided joint": JointCNN(
+            N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, n_blocks=1, kernel_size=4, downsample=2
+        ),
         "temporal": TemporalCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, kernel_size=3),
         "image": ImageCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=4, kernel_size=3),
         "lstm": LSTMNet(N_JOINTS, N_COORDS, N_CLASSES, projection_size=6, hidden_size=5),
@@ -36,14 +44,17 @@ def padded_batch(lengths, n_frames=None, seed=0):
     return random_padded_batch(lengths, N_JOINTS, N_COORDS, n_frames=n_frames, seed=seed)
 
 
-@pytest.mark.parametrize("name", ["joint", "temporal", "image", "lstm"])
+@pytest.mark.parametrize("name", ["joint", "strided joint", "temporal", "image", "lstm"])
 def test_networks_give_one_score_per_class(name):
     network = small_networks()[name]
     x, lengths = padded_batch([9, 4, 1])
     assert network(x, lengths).shape == (3, N_CLASSES)
 
 
-@pytest.mark.parametrize("name", ["joint", "temporal", "image", "lstm"])
+ALL = ["joint", "strided joint", "even-kernel strided joint", "temporal", "image", "lstm"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_scores_do_not_depend_on_padding_or_batch(name):
     torch.manual_seed(0)
     network = small_networks()[name]
@@ -70,7 +81,13 @@ def test_lstm_never_reads_padded_frames():
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("joint", (2, 6, 8, N_JOINTS)), ("temporal", (2, 6, 8)), ("image", (2, 4, 8, 15))],
+    [
+        ("joint", (2, 6, 8, N_JOINTS)),
+        ("strided joint", (2, 6, 2, N_JOINTS)),  # ceil(8 / 4) frames
+        ("even-kernel strided joint", (2, 6, 4, N_JOINTS)),
+        ("temporal", (2, 6, 8)),
+        ("image", (2, 4, 8, 15)),
+    ],
 )
 def test_last_conv_resolves_frames_and_joints(name, expected):
     network = small_networks()[name]
@@ -81,6 +98,22 @@ def test_last_conv_resolves_frames_and_joints(name, expected):
     finally:
         handle.remove()
     assert outputs[0].shape == expected
+
+
+def test_a_strided_joint_cnn_keeps_ceil_of_frames_over_stride_for_each_recording():
+    encoder = JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=4, kernel_size=5, downsample=4)
+    x, lengths = padded_batch([9, 4, 1])
+    features, mask = encoder.features(x, lengths)
+    assert features.shape == (3, 4, 3, N_JOINTS)
+    assert mask.sum(1).tolist() == [3, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("downsample", "message"), [(3, "power of 2"), (0, "power of 2"), (16, "at most 8")]
+)
+def test_downsample_must_be_a_power_of_two_the_trunk_can_reach(downsample, message):
+    with pytest.raises(ValueError, match=message):
+        JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_blocks=2, downsample=downsample)
 
 
 def test_joint_cnn_sees_the_joint_axis_in_its_head():
@@ -135,3 +168,13 @@ def test_smoothed_cross_entropy_smooths_in_training_only():
 def test_nn_does_not_import_scikit_learn():
     code = "import sys, skgesture.nn; assert 'sklearn' not in sys.modules, 'sklearn imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("network_class", [ReconstructionNet, HybridNet])
+def test_a_downsampling_pretext_network_still_rebuilds_every_frame(network_class):
+    network = network_class(N_JOINTS, N_COORDS, n_filters=4, kernel_size=3, downsample=4)
+    x, lengths = padded_batch([9, 6, 1])
+    output = network(x, lengths)
+    rebuilt = output[0] if isinstance(output, tuple) else output
+    assert rebuilt.shape == x.shape
+    assert not rebuilt[1, 6:].any() and not rebuilt[2, 1:].any()

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from _faults import CtrlCAt
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
@@ -145,7 +146,11 @@ def test_ssl_learns_from_few_labels(ssl_model, data):
 def test_ssl_starts_from_the_pretrained_trunk(data, pretrainer):
     X, labels = data
     model = SSLClassifier(
-        pretrainer=FrozenEstimator(pretrainer), freeze_encoder=True, random_state=0, **FAST
+        pretrainer=FrozenEstimator(pretrainer),
+        freeze_encoder=True,
+        fallback="never",  # the safeguard may keep a CNN from random weights instead
+        random_state=0,
+        **FAST,
     ).fit(X, hide_labels(labels, 6))
     trunk = pretrainer.net_.module_.encoder.state_dict()
     fine_tuned = model.net_.module_.state_dict()
@@ -414,6 +419,7 @@ def test_self_training_teacher(data, pretrainer, teacher):
         pretrainer=FrozenEstimator(pretrainer),
         self_training_teacher=teacher,
         self_training_threshold=0.6,
+        fallback="never",  # the safeguard's cross-validation would add trainings
         callbacks=[("record", _RecordTrainings(name, value.numpy()))],
         random_state=0,
         **FAST,
@@ -515,3 +521,91 @@ def test_ctrl_c_in_any_stage_stops_every_later_one(data, pretrainer, stop_at, tr
     assert model.interrupted_
     assert count["n"] == trainings  # probe, fine-tune, from scratch, rounds
     assert model.predict(X[:2]).shape == (2,)
+
+
+# ------------------------------------------------------------------------------- safeguard
+@pytest.fixture(scope="module")
+def useless_pretrainer(data):
+    """A pretrainer whose trunk learned nothing: every weight zero, so it sees no movement."""
+    X, _ = data
+    pretrainer = AutoencoderPretrainer(max_epochs=1, random_state=0, **TINY_TRUNK).fit(X)
+    with torch.no_grad():
+        for weight in pretrainer.net_.module_.encoder.parameters():
+            weight.zero_()
+    return pretrainer
+
+
+def useless_ssl(pretrainer, **params):
+    """A linear probe on ``pretrainer``'s frozen trunk, without self-training."""
+    return SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        freeze_encoder=True,
+        self_training=0,
+        random_state=0,
+        **FAST,
+        **params,
+    )
+
+
+@pytest.fixture(scope="module")
+def fallen_back(data, useless_pretrainer):
+    X, labels = data
+    return useless_ssl(useless_pretrainer).fit(X, hide_labels(labels, 6))
+
+
+def test_safeguard_falls_back_when_pretraining_learned_nothing(fallen_back, data):
+    X, labels = data
+    report = fallen_back.safeguard_
+    # A probe on a trunk of zeros predicts one class for every recording: half right.
+    assert report["ssl_cv_accuracy"] == 0.5
+    assert report["supervised_cv_accuracy"] > 0.75
+    assert report["chosen"] == "supervised"
+    assert (report["n_folds"], report["n_scored"]) == (3, 12)  # 6 labelled per class
+    # The model that predicts is the CNN trained from random weights: its trunk moved.
+    trunk = fallen_back.net_.module_.state_dict()["stem.conv.weight"]
+    assert torch.count_nonzero(trunk) > 0
+    assert fallen_back.score(X, labels) > 0.75
+    assert fallen_back.n_pseudo_labeled_ == 0
+
+
+def test_fallback_never_keeps_the_ssl_model(data, useless_pretrainer):
+    X, labels = data
+    model = useless_ssl(useless_pretrainer, fallback="never").fit(X, hide_labels(labels, 6))
+    assert model.safeguard_ is None
+    assert torch.count_nonzero(model.net_.module_.state_dict()["stem.conv.weight"]) == 0
+    assert model.score(X, labels) == 0.5
+
+
+def test_safeguard_keeps_the_ssl_model_when_it_scores_as_well(ssl_model):
+    report = ssl_model.safeguard_
+    assert report["chosen"] == "ssl"
+    assert report["ssl_cv_accuracy"] >= report["supervised_cv_accuracy"]
+    assert (report["n_folds"], report["n_scored"]) == (3, 12)
+
+
+def test_safeguard_compares_nothing_with_one_label_per_class(data, useless_pretrainer):
+    X, labels = data
+    model = useless_ssl(useless_pretrainer).fit(X, hide_labels(labels, 1))
+    assert model.safeguard_["n_folds"] == 0
+    assert model.safeguard_["ssl_cv_accuracy"] is None
+    assert model.safeguard_["chosen"] == "ssl"
+    assert "fewer than two classes" in model.safeguard_["reason"]
+
+
+def test_fallback_is_validated(data):
+    X, labels = data
+    with pytest.raises(ValueError, match="'fallback' parameter"):
+        SSLClassifier(fallback="always").fit(X, hide_labels(labels, 6))
+
+
+def test_fallen_back_model_saves_pickles_and_explains(fallen_back, data, tmp_path):
+    X, _ = data
+    fallen_back.save(tmp_path / "fallen_back.npz")
+    restored = SSLClassifier.load(tmp_path / "fallen_back.npz")
+    np.testing.assert_array_equal(restored.predict_proba(X), fallen_back.predict_proba(X))
+    assert restored.safeguard_ == fallen_back.safeguard_
+    unpickled = pickle.loads(pickle.dumps(fallen_back))
+    np.testing.assert_array_equal(unpickled.predict_proba(X), fallen_back.predict_proba(X))
+    assert unpickled.safeguard_ == fallen_back.safeguard_
+    explanation = GradCAMExplainer(fallen_back).fit().explain(X[:2])
+    assert explanation.joint_importance.shape == (2, 4)

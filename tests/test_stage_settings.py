@@ -98,6 +98,7 @@ def test_ssl_fit_never_writes_its_parameters_in_any_stage():
         self_training=1,
         self_training_teacher="agreement",
         self_training_threshold=0.01,  # every round pseudo-labels, so every stage trains
+        fallback="never",  # the safeguard's folds add a data-dependent number of trainings
         lr=0.01,
         callbacks=[("watch", WatchParams(watch))],
         random_state=0,

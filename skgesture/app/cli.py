@@ -385,8 +385,7 @@ def explain(args):
     import matplotlib.pyplot as plt
 
     from skgesture.app._io import check_output, load_data, load_model
-    from skgesture.explain import GradCAMExplainer
-    from skgesture.explain import explanation_html
+    from skgesture.explain import GradCAMExplainer, explanation_html
 
     _check_positive(args.top_k, "--top-k")
     # Every input is read before anything is created, so a bad one leaves no trace.

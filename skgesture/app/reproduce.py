@@ -370,8 +370,7 @@ def run_explanations(model, dataset, test_idx, folder):
     """
     import matplotlib.pyplot as plt
 
-    from skgesture.explain import GradCAMExplainer, pointing_game
-    from skgesture.explain import explanation_html
+    from skgesture.explain import GradCAMExplainer, explanation_html, pointing_game
 
     target = dataset.target[test_idx]
     shown = [test_idx[np.flatnonzero(target == label)[0]] for label in np.unique(target)[:4]]

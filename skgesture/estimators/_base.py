@@ -444,11 +444,16 @@ class NetworkEstimator(BaseEstimator):
 
     @contextlib.contextmanager
     def _evaluating(self, net):
-        """Run ``net`` without training: evaluation mode, no gradients, ``n_threads`` threads,
-        the global torch random state left as it was."""
-        net.module_.eval()
+        """Run ``net`` without training: evaluation mode, inference mode (no autograd
+        bookkeeping), ``n_threads`` threads, the global torch random state left as it was."""
+        if net.module_.training:  # eval() walks every submodule: skip it when already done
+            net.module_.eval()
         # fork_rng: a network never draws in evaluation mode, but keep the global state safe.
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
+        with (
+            torch_threads(self.n_threads),
+            torch.random.fork_rng(devices=[]),
+            torch.inference_mode(),
+        ):
             yield
 
     def _map_batches(self, data, lengths, function, *, net=None):
@@ -534,7 +539,21 @@ class NetworkEstimator(BaseEstimator):
         if "net_" in state:
             state.setdefault("body_frame_", RAW_INPUT["body_frame"])
             state.setdefault("streams_", RAW_INPUT["streams"])
+        self._complete_older_params(state)
         super().__setstate__(state)
+
+    @classmethod
+    def _complete_older_params(cls, params):
+        """Give parameters that older versions did not have the values those versions used.
+
+        Called on the parameters of a model file and on the state of a pickle, so that a
+        model saved before a parameter existed behaves as it did (a new default may differ).
+        """
+
+    @classmethod
+    def _complete_older_attributes(cls, attributes, params):
+        """Fill in the fitted attributes a model file of an older version lacks, from its
+        ``params`` (as :meth:`_complete_older_params` left them)."""
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
@@ -857,3 +876,27 @@ class SkeletonClassifierBase(ClassifierMixin, NetworkEstimator):
         """
         logits = self._logits(X)
         return self.classes_[np.argmax(logits.numpy(), axis=1)]
+
+    def to_onnx(self, path, *, opset=None):
+        """Write the fitted classifier, preprocessing included, as an ONNX model.
+
+        A shortcut to :func:`skgesture.export.export_onnx` (``pip install skgesture[onnx]``):
+        the model takes ``positions`` (float32, ``(batch, frames, joints, coords)``,
+        zero-padded) and ``lengths`` (int64, true frame counts) and returns
+        ``probabilities`` that match :meth:`predict_proba`. See ``docs/deploy.md``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (replaced if it exists).
+        opset : int or None, default=None
+            ONNX opset; None takes torch's default.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+        """
+        from skgesture.export.onnx import export_onnx
+
+        return export_onnx(self, path, opset=opset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.estimators._base import (
@@ -15,8 +16,14 @@ from skgesture.estimators._base import (
 )
 from skgesture.estimators._docs import complete_docstring
 from skgesture.nn import GraphCNN, ImageCNN, JointCNN, TemporalCNN
+from skgesture.nn.cnn import stage_strides
 
 __all__ = ["CNNClassifier"]
+
+#: ``downsample="auto"`` halves the frames while the median training recording keeps at least
+#: this many frames in ``last_conv``, and at most down to a quarter of them.
+MIN_DOWNSAMPLED_FRAMES = 32
+_MAX_AUTO_DOWNSAMPLE = 4
 
 _ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN, "graph": GraphCNN}
 
@@ -52,12 +59,26 @@ class CNNClassifier(SkeletonClassifierBase):
         Residual blocks between the first and the last convolution.
     kernel_size : int, default=7
         Frames covered by each convolution; the ``"image"`` kernels also span 3 features.
+    downsample : "auto" or int, default="auto"
+        Temporal downsampling of the ``"joint"`` and ``"graph"`` trunks, a power of 2: their
+        first stages convolve with a stride of 2 until the frames are divided by it, so
+        ``last_conv`` sees ``ceil(frames / downsample)`` frames (Grad-CAM maps them back to
+        the input's frames). Each halving makes training about twice as cheap, but costs
+        accuracy on short recordings: in cross-validation on training data, halving lost
+        about 4 points on NATOPS (51 frames) and on UTKinect's segments (median 31 frames)
+        (``benchmarks/select_defaults.py``). ``"auto"`` halves the frames only while the
+        median training recording keeps at least 32 of them in ``last_conv``, down to a
+        quarter; the choice is ``downsample_``: 1 for NATOPS and UTKinect, 2 for recordings
+        of 64 to 127 frames (the paper's 100), 4 from 128. ``"temporal"`` and ``"image"`` do
+        not downsample.
     dropout : float in [0, 1), default=0.2
         Dropout before the linear head.
     %(training_parameters)s
 
     Attributes
     ----------
+    downsample_ : int
+        The temporal downsampling of the trunk that ``fit`` chose (``downsample`` resolved).
     %(classifier_attributes)s
     %(fitted_attributes)s
 
@@ -96,6 +117,7 @@ class CNNClassifier(SkeletonClassifierBase):
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "n_blocks": [Interval(Integral, 0, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "downsample": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
@@ -114,10 +136,56 @@ class CNNClassifier(SkeletonClassifierBase):
             "n_filters": 24,
             "n_blocks": 2,
             "kernel_size": 7,
+            "downsample": "auto",
             "dropout": 0.2,
             **NETWORK_DEFAULTS,
         }
     )
+
+    _saved_attributes = ("downsample_",)
+
+    @classmethod
+    def _complete_older_params(cls, params):
+        # Before downsample existed the joint CNN kept every frame and the graph network
+        # halved the frames in each of its first two blocks.
+        if "downsample" not in params and "architecture" in params:
+            graph = params["architecture"] == "graph"
+            params["downsample"] = min(4, 2 ** params.get("n_blocks", 2)) if graph else 1
+        if "net_" in params and "downsample_" not in params:  # a pickled fitted estimator
+            params["downsample_"] = params["downsample"]
+
+    @classmethod
+    def _complete_older_attributes(cls, attributes, params):
+        if "downsample_" not in attributes and isinstance(params.get("downsample"), int):
+            attributes["downsample_"] = params["downsample"]
+
+    def _learn_input(self, data, lengths):
+        super()._learn_input(data, lengths)
+        self.downsample_ = self._resolve_downsample(lengths)
+
+    def _resolve_downsample(self, lengths):
+        """The temporal downsampling of the trunk: ``downsample``, or "auto"'s choice."""
+        if self.architecture in ("temporal", "image"):
+            if self.downsample not in ("auto", 1):
+                raise ValueError(
+                    f"downsample={self.downsample!r} applies to the 'joint' and 'graph' "
+                    f"architectures; architecture={self.architecture!r} does not downsample "
+                    "(use downsample='auto' or 1)."
+                )
+            return 1
+        n_stages = self.n_blocks + 1 if self.architecture == "joint" else self.n_blocks
+        if self.downsample != "auto":
+            stage_strides(n_stages, self.downsample)  # a power of 2 the trunk can reach
+            return int(self.downsample)
+        median = float(np.median(lengths))
+        downsample = 1
+        while (
+            downsample < _MAX_AUTO_DOWNSAMPLE
+            and 2 * downsample <= 2**n_stages
+            and median / (2 * downsample) >= MIN_DOWNSAMPLED_FRAMES
+        ):
+            downsample *= 2
+        return downsample
 
     def _needs_topology(self):
         return self.architecture == "graph"
@@ -135,4 +203,7 @@ class CNNClassifier(SkeletonClassifierBase):
             sizes["kernel_size"] = (self.kernel_size, 3)
         if self.architecture == "graph":
             sizes["parents"] = self.skeleton_.parents
+            sizes["strides"] = stage_strides(self.n_blocks, self.downsample_)
+        if self.architecture == "joint":
+            sizes["downsample"] = self.downsample_
         return _ARCHITECTURES[self.architecture], sizes

@@ -184,6 +184,7 @@ def _trunk_sizes(encoder):
         "n_filters": encoder.n_filters,
         "n_blocks": len(encoder.blocks),
         "kernel_size": encoder.stem.conv.kernel_size[0],
+        "downsample": encoder.downsample,
     }
 
 
@@ -222,6 +223,11 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         Residual blocks of the trunk.
     kernel_size : int, default=7
         Frames covered by each convolution.
+    downsample : int, default=1
+        Temporal downsampling of the trunk, a power of 2, as ``CNNClassifier``'s: the
+        pre-trained trunk loads into a classifier with the same value (``SSLClassifier``
+        builds it so). The decoder rebuilds every frame from the trunk's features repeated
+        back to full length.
     mask_ratio : float in [0, 1), default=0.5
         Share of (4-frame block, joint) cells hidden for masked reconstruction.
     loss : {"l1", "mse"}, default="l1"
@@ -268,6 +274,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "n_blocks": [Interval(Integral, 0, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "downsample": [Interval(Integral, 1, None, closed="left")],
         "mask_ratio": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions({"l1", "mse"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
@@ -301,6 +308,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             "n_filters": 48,
             "n_blocks": 2,
             "kernel_size": 7,
+            "downsample": 1,
             "mask_ratio": 0.5,
             "loss": "l1",
             "temperature": 0.2,
@@ -377,6 +385,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             "n_filters": self.n_filters,
             "n_blocks": self.n_blocks,
             "kernel_size": self.kernel_size,
+            "downsample": self.downsample,
         }
         if self.objective == "reconstruction":
             return ReconstructionNet, sizes

@@ -15,6 +15,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     assert_all_finite,
@@ -72,6 +74,9 @@ class SSLClassifier(SkeletonClassifierBase):
     plus the unlabelled recordings that it, together with a CNN trained from scratch on the
     labelled ones, now classifies confidently (``self_training``, ``self_training_teacher``).
     The fine-tuned model is a CNN like ``CNNClassifier``'s: ``GradCAMExplainer`` explains it.
+    Last, by default (``fallback="auto"``), it cross-validates that recipe on the labelled
+    recordings against a CNN of the same shape trained from random weights on them alone, and
+    keeps that supervised CNN instead when it scored higher; ``safeguard_`` holds what it saw.
 
     ``fit(X, y, sample_weight=w)`` weighs the classification losses: each labelled recording's
     weight in fine-tuning, and each unlabelled recording's if it is pseudo-labelled. The
@@ -142,6 +147,23 @@ class SSLClassifier(SkeletonClassifierBase):
         Smallest probability at which a prediction becomes a pseudo-label. With the default
         ``label_smoothing=0.1`` a model is rarely more sure than ``1 - 0.1 + 0.1 / n_classes``
         (0.92 with 6 classes), so thresholds near that take few recordings.
+    fallback : {"auto", "never"}, default="auto"
+        ``"auto"``: after the fit, compare the semi-supervised model with the supervised one
+        by stratified cross-validation on the labelled recordings only (``min(3, n)`` folds,
+        ``n`` the fewest labelled recordings of a class; each fold fine-tunes and self-trains
+        from the same pre-trained trunk, and trains a CNN of the same shape from random
+        weights, on the fold's labelled recordings, and both classify the held-out ones), and
+        when the supervised model scores higher (strictly), make it the fitted model: the CNN
+        of the same shape (``trunk_sizes_``, the same input and standardisation) trained from
+        random weights on all labelled recordings (the self-training teacher when there is
+        one, so it costs nothing more). A recording alone in its class is never held out
+        (neither model could predict a class it did not see); when fewer than two classes have
+        two labelled recordings nothing is compared and the SSL model stays. The folds reuse
+        the pre-training, so they cost about two more fine-tunings and self-training rounds on
+        the labelled recordings. ``"never"``: keep the SSL model without checking. The numbers
+        are in ``safeguard_``. On few labels, cross-validation is noisy: it guards against a
+        model clearly worse than the supervised one (pre-training on ``make_gestures``'s 79
+        joints fell up to 28 points below it), and can also throw away a small real gain.
     unlabeled_label : int, float or str, default=-1
         The value of ``y`` that marks an unlabelled recording. ``-1`` also works in an object
         array of string labels; use e.g. ``"?"`` for an array of strings.
@@ -162,7 +184,16 @@ class SSLClassifier(SkeletonClassifierBase):
     n_labeled_ : int
         Labelled recordings the classifier was fine-tuned on.
     n_pseudo_labeled_ : int
-        Unlabelled recordings pseudo-labelled for the last round of self-training (0 without).
+        Unlabelled recordings pseudo-labelled for the last round of self-training (0 without,
+        and 0 when the safeguard chose the supervised model).
+    safeguard_ : dict or None
+        What ``fallback="auto"`` saw (None with ``"never"``, or when Ctrl+C stopped the
+        fit before it): ``chosen`` (``"ssl"`` or
+        ``"supervised"``: the model that predicts), ``ssl_cv_accuracy`` and
+        ``supervised_cv_accuracy`` (cross-validated accuracy on the labelled recordings, None
+        when nothing was compared), ``n_folds`` (0 when nothing was compared), ``n_scored``
+        (labelled recordings held out once each) and ``reason`` (in words). A ``warm_start``
+        fit continues ``net_`` and keeps the first fit's ``safeguard_``.
 
     See Also
     --------
@@ -186,9 +217,11 @@ class SSLClassifier(SkeletonClassifierBase):
     array(['point', 'wave'], dtype='<U5')
     >>> clf.n_labeled_
     8
+    >>> sorted(clf.safeguard_)
+    ['chosen', 'n_folds', 'n_scored', 'reason', 'ssl_cv_accuracy', 'supervised_cv_accuracy']
     """
 
-    _saved_attributes = ("n_labeled_", "n_pseudo_labeled_", "trunk_sizes_")
+    _saved_attributes = ("n_labeled_", "n_pseudo_labeled_", "trunk_sizes_", "safeguard_")
     _parameter_constraints = {
         **TRAINING_CONSTRAINTS,
         "objective": [StrOptions({"reconstruction", "contrastive", "hybrid"})],
@@ -200,6 +233,7 @@ class SSLClassifier(SkeletonClassifierBase):
         "self_training": [Interval(Integral, 0, None, closed="left")],
         "self_training_teacher": [StrOptions({"agreement", "average", "fine-tuned"})],
         "self_training_threshold": [Interval(Real, 0, 1, closed="right")],
+        "fallback": [StrOptions({"auto", "never"})],
         "unlabeled_label": [Real, str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
@@ -231,6 +265,7 @@ class SSLClassifier(SkeletonClassifierBase):
             "self_training": 1,
             "self_training_teacher": "agreement",
             "self_training_threshold": 0.7,
+            "fallback": "auto",
             "unlabeled_label": -1,
             "dropout": 0.2,
             **NETWORK_DEFAULTS,
@@ -239,6 +274,17 @@ class SSLClassifier(SkeletonClassifierBase):
             **RAW_INPUT,
         }
     )
+
+    @classmethod
+    def _complete_older_params(cls, params):
+        # Models fitted before the safeguard existed kept the SSL model whatever it scored.
+        params.setdefault("fallback", "never")
+        if "net_" in params:  # a pickled fitted estimator
+            params.setdefault("safeguard_", None)
+
+    @classmethod
+    def _complete_older_attributes(cls, attributes, params):
+        attributes.setdefault("safeguard_", None)
 
     def _fit(self, X, y, sample_weight):
         self._check_network_params()
@@ -287,8 +333,16 @@ class SSLClassifier(SkeletonClassifierBase):
         weights = None if sample_weight is None else sample_weight[labelled]
         self._train(data[labelled], lengths[labelled], y_known, y_codes, resume, weights)
         self.n_pseudo_labeled_ = 0
-        if not (resume or self.interrupted_):  # Ctrl+C in any stage stops the whole fit
-            self._self_train(data, lengths, labelled, y_codes, sample_weight)
+        if resume:  # a warm start continues net_; the first fit's safeguard_ stays
+            return self
+        teacher = None
+        if not self.interrupted_:  # Ctrl+C in any stage stops the whole fit
+            teacher = self._self_train(data, lengths, labelled, y_codes, sample_weight)
+        self.safeguard_ = None
+        if self.fallback == "auto" and not self.interrupted_:
+            self.safeguard_ = self._safeguard(
+                data, lengths, labelled, y_codes, sample_weight, teacher
+            )
         return self
 
     def _stage(self):
@@ -315,40 +369,77 @@ class SSLClassifier(SkeletonClassifierBase):
             return probed
         return self._fit_network(data, lengths, y, y_codes, stage, probed.net, sample_weight)
 
-    def _self_train(self, data, lengths, labelled, y_codes, sample_weight):
-        """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.
+    def _from_scratch(self, data, lengths, y_codes, sample_weight=None):
+        """The supervised model: the whole CNN of the same shape from random weights, on
+        ``data`` alone, no probe; returns its
+        :class:`~skgesture.estimators._training.Training`."""
+        stage = self._stage()._replace(freeze_encoder=False, encoder_lr=None, random_start=True)
+        return self._fit_network(
+            data, lengths, self.classes_[y_codes], y_codes, stage, sample_weight=sample_weight
+        )
 
-        Each round predicts every unlabelled recording with the current model and, for every
-        class, takes the same number of its most confident recordings with a top probability of
-        at least ``self_training_threshold`` (as many as the class with the fewest has), then
-        trains afresh, from the pre-trained trunk, on the labelled plus these pseudo-labelled
-        recordings. Taking classes equally keeps one easy class from crowding out the others,
-        which would tilt the next model towards it. ``sample_weight`` (or None) weighs every
-        recording of ``data``.
+    def _self_train(self, data, lengths, labelled, y_codes, sample_weight):
+        """Self-train the fitted model on the unlabelled recordings of ``data`` and keep it.
+
+        Trains the from-scratch teacher first when ``self_training_teacher`` asks for one.
+        ``labelled`` is the boolean mask of ``data``'s labelled recordings, ``y_codes`` their
+        classes, ``sample_weight`` (or None) weighs every recording of ``data``. Returns the
+        teacher's :class:`~skgesture.estimators._training.Training`, or None when none was
+        trained.
         """
-        unlabelled = np.flatnonzero(~labelled)
-        if self.self_training == 0 or len(unlabelled) == 0:
-            return
-        second_opinion = None
+        labelled_rows, unlabelled_rows = np.flatnonzero(labelled), np.flatnonzero(~labelled)
+        if self.self_training == 0 or len(unlabelled_rows) == 0:
+            return None
+        teacher = None
         if self.self_training_teacher != "fine-tuned":
-            # The whole CNN from random weights, no probe: a model that only gives its opinion.
-            from_scratch = self._stage()._replace(
-                freeze_encoder=False, encoder_lr=None, random_start=True
-            )
-            teacher = self._fit_network(
-                data[labelled],
-                lengths[labelled],
-                self.classes_[y_codes],
+            teacher = self._from_scratch(
+                data[labelled_rows],
+                lengths[labelled_rows],
                 y_codes,
-                from_scratch,
-                sample_weight=None if sample_weight is None else sample_weight[labelled],
+                None if sample_weight is None else sample_weight[labelled_rows],
             )
             if teacher.interrupted:  # the fine-tuned model stays, marked as interrupted
                 self.interrupted_ = True
-                return
-            second_opinion = probabilities(self._logits(data[unlabelled], teacher.net))
+                return teacher
+        student, n_pseudo = self._self_trained(
+            self.net_,
+            data,
+            lengths,
+            labelled_rows,
+            unlabelled_rows,
+            y_codes,
+            sample_weight,
+            teacher,
+        )
+        if student is not None:
+            self._keep(student)
+            self.n_pseudo_labeled_ = n_pseudo
+        return teacher
+
+    def _self_trained(
+        self, net, data, lengths, labelled_rows, unlabelled_rows, y_codes, sample_weight, teacher
+    ):
+        """Pseudo-label confident unlabelled recordings and train again, ``self_training`` times.
+
+        Each round predicts every unlabelled recording with the current model (``net`` first)
+        and, for every class, takes the same number of its most confident recordings with a
+        top probability of at least ``self_training_threshold`` (as many as the class with the
+        fewest has), then trains afresh, from the pre-trained trunk, on the labelled plus
+        these pseudo-labelled recordings. Taking classes equally keeps one easy class from
+        crowding out the others, which would tilt the next model towards it. ``teacher`` (a
+        Training, or None for ``"fine-tuned"``) gives the second opinion. Rows index
+        ``data``; ``y_codes`` are the classes of ``labelled_rows``; ``sample_weight`` (or
+        None) weighs every recording of ``data``.
+
+        Returns ``(training, n_pseudo_labeled)`` of the last round, ``(None, 0)`` when no
+        round found recordings to pseudo-label. A round that Ctrl+C ended is the last.
+        """
+        second_opinion = None
+        if teacher is not None:
+            second_opinion = probabilities(self._logits(data[unlabelled_rows], teacher.net))
+        student, n_pseudo = None, 0
         for _ in range(self.self_training):
-            proba = self.predict_proba(data[unlabelled])
+            proba = probabilities(self._logits(data[unlabelled_rows], net))
             if self.self_training_teacher == "average":
                 proba = (proba + second_opinion) / 2
             elif self.self_training_teacher == "agreement":
@@ -362,23 +453,137 @@ class SSLClassifier(SkeletonClassifierBase):
             ]
             n_each = min(len(chosen) for chosen in per_class)
             if n_each == 0:
-                return
+                break
             chosen = np.concatenate(
                 [rows[np.argsort(-confidence[rows], kind="stable")[:n_each]] for rows in per_class]
             )
-            index = np.concatenate([np.flatnonzero(labelled), unlabelled[chosen]])
+            index = np.concatenate([labelled_rows, unlabelled_rows[chosen]])
             codes = np.concatenate([y_codes, predicted[chosen]])
-            self._train(
+            student = self._fine_tune(
                 data[index],
                 lengths[index],
                 self.classes_[codes],
                 codes,
-                resume=False,
                 sample_weight=None if sample_weight is None else sample_weight[index],
             )
-            self.n_pseudo_labeled_ = len(chosen)
-            if self.interrupted_:
-                return
+            net, n_pseudo = student.net, len(chosen)
+            if student.interrupted:
+                break
+        return student, n_pseudo
+
+    def _safeguard(self, data, lengths, labelled, y_codes, sample_weight, teacher):
+        """Cross-validate the fit against the supervised model on the labelled recordings;
+        fall back to the supervised model when it scored higher. Returns ``safeguard_``.
+
+        Every fold repeats what ``fit`` did after pre-training (the pre-trained trunk is
+        reused: pre-training never sees a label), on the fold's labelled recordings: the
+        fine-tuning and self-training, whose pool stays the unlabelled recordings of ``X``,
+        against a CNN of the same shape from random weights (which is also the fold's
+        self-training teacher). ``teacher`` is the fit's from-scratch model, reused as the
+        fallback when there is one.
+        """
+        labelled_rows, unlabelled_rows = np.flatnonzero(labelled), np.flatnonzero(~labelled)
+        weights = None if sample_weight is None else sample_weight[labelled_rows]
+        folds = self._safeguard_folds(y_codes)
+        report = {
+            "chosen": "ssl",
+            "ssl_cv_accuracy": None,
+            "supervised_cv_accuracy": None,
+            "n_folds": len(folds),
+            "n_scored": 0,
+            "reason": (
+                "fewer than two classes have two labelled recordings: nothing to "
+                "cross-validate, kept the SSL model"
+            ),
+        }
+        if not folds:
+            return report
+        self_trains = self.self_training > 0 and len(unlabelled_rows) > 0
+        scored = np.concatenate([test for _, test in folds])
+        predicted = {"ssl": np.empty(len(y_codes), int), "supervised": np.empty(len(y_codes), int)}
+        for train, test in folds:
+            rows = labelled_rows[train]
+            fold_weights = None if weights is None else weights[train]
+            supervised = self._from_scratch(data[rows], lengths[rows], y_codes[train], fold_weights)
+            ssl = self._fine_tune(
+                data[rows],
+                lengths[rows],
+                self.classes_[y_codes[train]],
+                y_codes[train],
+                sample_weight=fold_weights,
+            )
+            if self_trains and not (supervised.interrupted or ssl.interrupted):
+                fold_teacher = None if self.self_training_teacher == "fine-tuned" else supervised
+                student, _ = self._self_trained(
+                    ssl.net,
+                    data,
+                    lengths,
+                    rows,
+                    unlabelled_rows,
+                    y_codes[train],
+                    sample_weight,
+                    fold_teacher,
+                )
+                ssl = ssl if student is None else student
+            if supervised.interrupted or ssl.interrupted:
+                self.interrupted_ = True
+                return {
+                    **report,
+                    "reason": "Ctrl+C stopped the cross-validation; kept the SSL model",
+                }
+            held_out = data[labelled_rows[test]]
+            for name, training in (("ssl", ssl), ("supervised", supervised)):
+                predicted[name][test] = self._logits(held_out, training.net).numpy().argmax(axis=1)
+        score_weights = None if weights is None else weights[scored]
+        accuracy = {
+            name: float(accuracy_score(y_codes[scored], codes[scored], sample_weight=score_weights))
+            for name, codes in predicted.items()
+        }
+        report.update(
+            ssl_cv_accuracy=accuracy["ssl"],
+            supervised_cv_accuracy=accuracy["supervised"],
+            n_scored=len(scored),
+            reason="the SSL model scored at least as high in cross-validation",
+        )
+        if accuracy["supervised"] <= accuracy["ssl"]:
+            return report
+        if teacher is None:
+            teacher = self._from_scratch(
+                data[labelled_rows], lengths[labelled_rows], y_codes, weights
+            )
+        if teacher.interrupted:
+            self.interrupted_ = True
+            return {**report, "reason": "Ctrl+C stopped the supervised fit; kept the SSL model"}
+        self._keep(teacher)
+        self.n_pseudo_labeled_ = 0
+        return {
+            **report,
+            "chosen": "supervised",
+            "reason": "the supervised model scored higher in cross-validation",
+        }
+
+    def _safeguard_folds(self, y_codes):
+        """Folds ``[(train, test), ...]`` over the labelled recordings (indices into
+        ``y_codes``): stratified, ``min(3, n)`` of them, where ``n`` is the fewest labelled
+        recordings a class that has two or more has.
+
+        A recording alone in its class stays on every training side: held out, neither model
+        could predict its class, so it would count the same error against both. Without two
+        classes of two or more labelled recordings there is nothing to compare: no folds.
+        """
+        counts = np.bincount(y_codes, minlength=len(self.classes_))
+        comparable = counts >= 2
+        if comparable.sum() < 2:
+            return []
+        rows = np.flatnonzero(comparable[y_codes])
+        always_train = np.flatnonzero(~comparable[y_codes])
+        n_folds = int(min(3, counts[comparable].min()))
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+        return [
+            (np.sort(np.concatenate([rows[train], always_train])), rows[test])
+            for train, test in splitter.split(rows, y_codes[rows])
+        ]
 
     def _pretrain(self, data):
         if self.pretrainer is None:

@@ -11,6 +11,8 @@
   :func:`impute`, the :func:`random_map` baseline, and the :func:`randomization_check` sanity
   check;
 - stability: :func:`explanation_stability` under jitter, rotation or a frame's shift;
+- :func:`captum_layer_gradcam`, :func:`quantus_explain_func`, :func:`quantus_model` -- Captum's
+  Grad-CAM as a cross-check, Quantus metrics on the explainer;
 - :func:`explanation_html` -- one recording as an interactive, offline HTML page (skeleton and
   heatmap with a frame slider).
 
@@ -28,6 +30,7 @@ from skgesture.explain._faithfulness import (
 from skgesture.explain._gradcam import CLASS_SCORES, METHODS, GradCAMExplainer
 from skgesture.explain._html import explanation_html
 from skgesture.explain._imputation import impute
+from skgesture.explain._interop import captum_layer_gradcam, quantus_explain_func, quantus_model
 from skgesture.explain._road import (
     FaithfulnessCurve,
     imputed_deletion_curve,
@@ -47,6 +50,7 @@ __all__ = [
     "FaithfulnessCurve",
     "GradCAMExplainer",
     "Stability",
+    "captum_layer_gradcam",
     "deletion_curve",
     "explanation_html",
     "explanation_stability",
@@ -54,6 +58,8 @@ __all__ = [
     "imputed_deletion_curve",
     "insertion_curve",
     "pointing_game",
+    "quantus_explain_func",
+    "quantus_model",
     "random_map",
     "randomization_check",
     "relevance_mass",

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from skgesture.nn.cnn import downsampled_lengths
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
 
 __all__ = ["GraphCNN", "partitioned_adjacency", "PARTITIONS"]
@@ -104,11 +105,6 @@ def _check_parents(parents):
     return parents
 
 
-def _downsampled(lengths, stride):
-    """Real frames left after a stride: ``ceil(lengths / stride)``."""
-    return torch.div(lengths + stride - 1, stride, rounding_mode="floor")
-
-
 #: Above this many joints the adjacency gets no learnable offset and is applied sparsely: a
 #: dense offset costs joints**2 parameters and multiply-adds per frame (2000 joints would be 4
 #: million per frame and channel), while the bones of a tree are fewer than 3 per joint.
@@ -186,7 +182,7 @@ class GraphBlock(nn.Module):
         self.residual = in_channels == out_channels
 
     def output_lengths(self, lengths):
-        return _downsampled(lengths, self.stride)
+        return downsampled_lengths(lengths, self.stride)
 
     def forward(self, x, lengths):
         # x: (batch, in_channels, frames, joints), zero on padded frames
@@ -195,7 +191,7 @@ class GraphBlock(nn.Module):
         h = self.norm(self.spatial(h), mask)
         if self.residual:
             h = h + x[:, :, :: self.stride]  # frames 0, stride, 2 * stride...: zero if padded
-        return F.relu(h)
+        return F.relu(h, inplace=True)
 
 
 class GraphCNN(nn.Module):

@@ -88,12 +88,14 @@ class MaskedBatchNorm(nn.Module):
         # x: (batch, channels, frames, ...); mask: (batch, frames)
         weights = _broadcast_mask(mask, x).to(x.dtype)
         shape = (1, -1) + (1,) * (x.dim() - 2)
-        reduce_dims = [d for d in range(x.dim()) if d != 1]
+        x = x * weights  # padded frames out of the statistics and of what follows
         count = weights.sum() * (x[0, 0].numel() // x.shape[2])
         if self.training and count > 1:
-            mean = (x * weights).sum(dim=reduce_dims) / count
-            centred = (x - mean.view(shape)) * weights
-            var = (centred * centred).sum(dim=reduce_dims) / count
+            reduce_dims = [d for d in range(x.dim()) if d != 1]
+            mean = x.sum(dim=reduce_dims) / count
+            # One pass for both moments: activations are O(1) after a normalised layer, so
+            # E[x^2] - E[x]^2 loses nothing that matters in float32 (clamped at 0).
+            var = ((x * x).sum(dim=reduce_dims) / count - mean * mean).clamp(min=0.0)
             with torch.no_grad():
                 unbiased = var * count / (count - 1)
                 self.running_mean.lerp_(mean, self.momentum)
@@ -101,5 +103,6 @@ class MaskedBatchNorm(nn.Module):
         else:
             mean, var = self.running_mean, self.running_var
         scale = self.weight * torch.rsqrt(var + self.eps)
-        out = (x - mean.view(shape)) * scale.view(shape) + self.bias.view(shape)
-        return out * weights
+        shift = self.bias - mean * scale
+        # x * scale + shift, then padded frames back to zero.
+        return torch.addcmul(shift.view(shape), x, scale.view(shape)) * weights

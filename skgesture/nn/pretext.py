@@ -20,9 +20,24 @@ from torch import nn
 from torch.nn import functional as F
 
 from skgesture.nn.cnn import JointBlock, JointEncoder
-from skgesture.nn.masking import masked_mean
+from skgesture.nn.masking import frame_mask, masked_mean
 
 __all__ = ["ReconstructionNet", "ContrastiveNet", "HybridNet"]
+
+
+def full_resolution(encoder, features, mask, x, lengths):
+    """An encoder's ``features`` of ``x`` at every input frame, and the mask of real frames.
+
+    A downsampling encoder's features are repeated ``downsample`` times along frames (output
+    frame ``i`` of a stride ``s`` is centred on input frame ``i * s``), so that a decoder can
+    rebuild every frame.
+    """
+    # features: (batch, filters, frames', joints)
+    if encoder.downsample == 1:
+        return features, mask
+    n_frames = x.shape[1]
+    features = features.repeat_interleave(encoder.downsample, dim=2)[:, :, :n_frames]
+    return features, frame_mask(lengths, n_frames)
 
 
 def projection_head(encoder, projection_size):
@@ -48,13 +63,25 @@ class ReconstructionNet(nn.Module):
     kernel_size : int, default=7
     decoder_blocks : int, default=1
         Residual blocks of the decoder, before a 1x1 convolution to ``n_coords`` channels.
+    downsample : int, default=1
+        Temporal downsampling of the encoder (see :class:`~skgesture.nn.cnn.JointEncoder`); the
+        decoder works on its features repeated back to every frame.
     """
 
     def __init__(
-        self, n_joints, n_coords, n_filters=48, n_blocks=2, kernel_size=7, decoder_blocks=1
+        self,
+        n_joints,
+        n_coords,
+        n_filters=48,
+        n_blocks=2,
+        kernel_size=7,
+        decoder_blocks=1,
+        downsample=1,
     ):
         super().__init__()
-        self.encoder = JointEncoder(n_joints, n_coords, n_filters, n_blocks, kernel_size)
+        self.encoder = JointEncoder(
+            n_joints, n_coords, n_filters, n_blocks, kernel_size, downsample
+        )
         self.decoder = nn.ModuleList(
             JointBlock(n_filters, kernel_size) for _ in range(decoder_blocks)
         )
@@ -62,7 +89,8 @@ class ReconstructionNet(nn.Module):
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
-        return self.decode(*self.encoder.features(x, lengths))
+        features, mask = self.encoder.features(x, lengths)
+        return self.decode(*full_resolution(self.encoder, features, mask, x, lengths))
 
     def decode(self, features, mask):
         """Joint coordinates ``(batch, frames, joints, coords)`` from the encoder's features."""
@@ -85,13 +113,24 @@ class ContrastiveNet(nn.Module):
     kernel_size : int, default=7
     projection_size : int, default=128
         Length of the projected vectors (SimCLR's ``z``).
+    downsample : int, default=1
+        Temporal downsampling of the encoder (see :class:`~skgesture.nn.cnn.JointEncoder`).
     """
 
     def __init__(
-        self, n_joints, n_coords, n_filters=48, n_blocks=2, kernel_size=7, projection_size=128
+        self,
+        n_joints,
+        n_coords,
+        n_filters=48,
+        n_blocks=2,
+        kernel_size=7,
+        projection_size=128,
+        downsample=1,
     ):
         super().__init__()
-        self.encoder = JointEncoder(n_joints, n_coords, n_filters, n_blocks, kernel_size)
+        self.encoder = JointEncoder(
+            n_joints, n_coords, n_filters, n_blocks, kernel_size, downsample
+        )
         self.projection = projection_head(self.encoder, projection_size)
 
     def forward(self, x, lengths):
@@ -112,6 +151,7 @@ class HybridNet(ReconstructionNet):
     kernel_size : int, default=7
     decoder_blocks : int, default=1
     projection_size : int, default=128
+    downsample : int, default=1
 
     Returns
     -------
@@ -128,12 +168,16 @@ class HybridNet(ReconstructionNet):
         kernel_size=7,
         decoder_blocks=1,
         projection_size=128,
+        downsample=1,
     ):
-        super().__init__(n_joints, n_coords, n_filters, n_blocks, kernel_size, decoder_blocks)
+        super().__init__(
+            n_joints, n_coords, n_filters, n_blocks, kernel_size, decoder_blocks, downsample
+        )
         self.projection = projection_head(self.encoder, projection_size)
 
     def forward(self, x, lengths):
         # x: (batch, frames, joints, coords); lengths: (batch,)
-        features, mask = self.encoder.features(x, lengths)  # (batch, filters, frames, joints)
+        features, mask = self.encoder.features(x, lengths)  # (batch, filters, frames', joints)
         z = self.projection(masked_mean(features, mask).flatten(1))
-        return self.decode(features, mask), F.normalize(z, dim=1)
+        decoded = self.decode(*full_resolution(self.encoder, features, mask, x, lengths))
+        return decoded, F.normalize(z, dim=1)

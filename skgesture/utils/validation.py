@@ -132,17 +132,27 @@ def _missing_values_message(input_name, position, estimator):
 
 def _checked_values(array, *, allow_nan, input_name, estimator):
     """``check_array``, then NaN, infinity and float32's range; returns float32 values."""
-    array = check_array(
-        array,
-        accept_sparse=False,
-        dtype=[np.float32, np.float64],
-        ensure_all_finite=False,
-        allow_nd=True,
-        ensure_min_samples=1,
-        ensure_min_features=1,
-        estimator=estimator,
-        input_name=input_name,
+    plain = (
+        type(array) is np.ndarray
+        and array.dtype in (np.float32, np.float64)
+        and array.ndim >= 2
+        and min(array.shape[:2]) >= 1
     )
+    if not plain:
+        # A plain float array of at least one sample and one feature is all check_array would
+        # give back, without its look for dataframes and its conversions: a millisecond of a
+        # single-recording prediction.
+        array = check_array(
+            array,
+            accept_sparse=False,
+            dtype=[np.float32, np.float64],
+            ensure_all_finite=False,
+            allow_nd=True,
+            ensure_min_samples=1,
+            ensure_min_features=1,
+            estimator=estimator,
+            input_name=input_name,
+        )
     nan = np.isnan(array)
     if not allow_nan and nan.any():
         position = np.argwhere(nan)[0]
