@@ -3,7 +3,9 @@
 - UTKinect-Action3D (Kinect v1, 20 joints, 10 actions), cross-subject: odd subjects train
   (100 segments), even subjects test (99), ragged segments of 5 to 174 frames passed straight
   to the estimator, as a user would;
-- NATOPS (8 joints, 6 gestures), its train/test split.
+- NATOPS (8 joints, 6 gestures), its train/test split;
+- "UTKinect-2D": the same UTKinect split with the depth coordinate dropped (x, y only), a
+  stand-in for 2-D keypoints estimated from video (which the project has none of).
 
 MiniRocket gets every recording resampled to 64 frames (it needs equal lengths) and runs in the
 same process, so fit times compare as a ratio. The defaults were chosen beforehand by
@@ -26,17 +28,20 @@ from minirocket import MINIROCKET_NAME, minirocket_classifier
 
 RUNS_DIR = RESULTS_DIR / "real_data_runs"
 DEFAULT = "CNNClassifier()"
-DATASETS = ("UTKinect", "NATOPS")
+DATASETS = ("UTKinect", "NATOPS", "UTKinect-2D")
 _LOADED = {}
 
 
 def _split(name):
     if name not in _LOADED:
-        if name == "UTKinect":
+        if name.startswith("UTKinect"):
             from utkinect import load_utkinect
 
             split = load_utkinect()
             train, test = split["train"], split["test"]
+            if name == "UTKinect-2D":  # Kinect's x (right) and y (up): the image plane
+                for part in (train, test):
+                    part.data = [recording[..., :2] for recording in part.data]
         else:
             from skgesture.datasets import load_natops
 

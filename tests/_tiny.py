@@ -78,3 +78,20 @@ def random_padded_batch(lengths, n_joints, n_coords, n_frames=None, seed=0):
     n_frames = n_frames or int(lengths.max())
     x = torch.randn(len(lengths), n_frames, n_joints, n_coords, generator=generator)
     return x * frame_mask(lengths, n_frames)[:, :, None, None], lengths
+
+
+def mono_bi_gestures():
+    """``(train, test)``: 48 and 24 small Mono/Bi gestures on 10 joints with their true
+    relevance (``make_gestures(return_relevance=True)``); "Bi" recordings raise the left arm."""
+    from skgesture.datasets import make_gestures
+
+    params = {"n_joints": 10, "min_frames": 20, "max_frames": 30, "return_relevance": True}
+    return make_gestures(48, random_state=0, **params), make_gestures(24, random_state=1, **params)
+
+
+def small_cnn_of(train):
+    """A :data:`SMALL_CNN` trained for 15 epochs on a Bunch of recordings: it learns the planted
+    movement of :func:`mono_bi_gestures`."""
+    from skgesture import CNNClassifier
+
+    return CNNClassifier(max_epochs=15, **SMALL_CNN).fit(train.data, train.target)

@@ -7,12 +7,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from _tiny import SMALL_CNN, registered_classifiers, tiny
+from _tiny import SMALL_CNN, mono_bi_gestures, registered_classifiers, small_cnn_of, tiny
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from skgesture import CNNClassifier
-from skgesture.datasets import make_gestures
 from skgesture.explain import (
     METHODS,
     GradCAMExplainer,
@@ -32,15 +31,13 @@ from skgesture.skeleton import NATOPS_SKELETON
 
 @pytest.fixture(scope="module")
 def gestures():
-    """Small Mono/Bi gestures on 10 joints; "Bi" recordings raise the left arm."""
-    params = {"n_joints": 10, "min_frames": 20, "max_frames": 30, "return_relevance": True}
-    return make_gestures(48, random_state=0, **params), make_gestures(24, random_state=1, **params)
+    return mono_bi_gestures()
 
 
 @pytest.fixture(scope="module")
 def cnn(gestures):
     train, _ = gestures
-    return CNNClassifier(max_epochs=15, **SMALL_CNN).fit(train.data, train.target)
+    return small_cnn_of(train)
 
 
 @pytest.fixture(scope="module")

@@ -150,3 +150,26 @@ def test_a_quantus_metric_scores_the_explainer(data, fitted):
 
     assert len(scores) == len(X)
     assert np.all(np.abs(scores) <= 1)  # one Pearson correlation per recording
+
+
+def test_quantus_explain_func_covers_frames_that_are_zero_in_every_recording(data, fitted):
+    # Quantus's "black" baseline zeroes cells; where it zeroes the last frames of the whole
+    # batch, those frames are padding to the explainer, and the attributions still need them.
+    X, _ = data
+    clf, explainer = fitted
+    inputs = X[:3].copy()
+    inputs[:, -4:] = 0.0
+
+    attributions = quantus_explain_func(explainer)(inputs=inputs, targets=np.array([0, 1, 0]))
+
+    assert attributions.shape == inputs.shape
+    assert not attributions[:, -4:].any()
+    expected = explainer.explain(inputs, target=clf.classes_[[0, 1, 0]]).heatmaps
+    np.testing.assert_array_equal(attributions[:, :-4, :, 0], expected)
+
+
+def test_quantus_explain_func_names_targets_when_there_are_none(data, fitted):
+    X, _ = data
+    _, explainer = fitted
+    with pytest.raises(ValueError, match="targets must be class indices"):
+        quantus_explain_func(explainer)(inputs=X[:2], targets=np.array([], dtype=int))

@@ -1,13 +1,12 @@
 """Faithfulness with imputed removal (ROAD), stability, and explaining a dataset chunk by chunk."""
 
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from _tiny import SMALL_CNN
+from _tiny import mono_bi_gestures, small_cnn_of
 
-from skgesture import CNNClassifier
-from skgesture.datasets import make_gestures
 from skgesture.explain import (
     GradCAMExplainer,
     explanation_stability,
@@ -20,16 +19,13 @@ from skgesture.explain import (
 
 @pytest.fixture(scope="module")
 def gestures():
-    """Small Mono/Bi gestures on 10 joints; "Bi" recordings raise the left arm."""
-    params = {"n_joints": 10, "min_frames": 20, "max_frames": 30, "return_relevance": True}
-    return make_gestures(48, random_state=0, **params), make_gestures(24, random_state=1, **params)
+    return mono_bi_gestures()
 
 
 @pytest.fixture(scope="module")
 def explainer(gestures):
     train, _ = gestures
-    cnn = CNNClassifier(max_epochs=15, **SMALL_CNN).fit(train.data, train.target)
-    return GradCAMExplainer(cnn).fit(train.data)
+    return GradCAMExplainer(small_cnn_of(train)).fit(train.data)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +160,7 @@ def test_curve_arguments_are_checked(explainer, two_hand_signs):
         imputed_deletion_curve(explainer, X, explanation=truth, n_steps=0)
     with pytest.raises(ValueError, match=r"explanation\[0\] has shape"):
         imputed_deletion_curve(explainer, X, explanation=[m[:-1] for m in truth])
-    with pytest.raises(ValueError, match="explanation has 2 maps but X holds"):
+    with pytest.raises(ValueError, match="explanation has 2 maps but X has"):
         imputed_deletion_curve(explainer, X, explanation=truth[:2])
     with pytest.raises(TypeError, match="explainer must be a GradCAMExplainer"):
         insertion_curve(explainer.estimator_, X)
@@ -328,3 +324,33 @@ def test_chunk_arguments_are_checked(explainer, gestures):
         explainer.explain_iter(test.data, target=test.target[:3])
     with pytest.raises(ValueError, match="target gives 3 labels but X has more"):
         list(explainer.explain_iter(recordings_read_one_by_one(8), target=["Bi"] * 3))
+
+
+def test_an_empty_X_is_refused_as_explain_refuses_it(explainer):
+    with pytest.raises(ValueError, match="X holds no recording"):
+        explainer.explain_iter([])
+    chunks = explainer.explain_iter(recordings_read_one_by_one(0))
+    with pytest.raises(ValueError, match="X holds no recording"):
+        list(chunks)
+
+
+def test_chunks_explained_from_several_threads_match_one_at_a_time(explainer, gestures):
+    _, test = gestures
+
+    def importance():
+        chunks = explainer.explain_iter(test.data, target="Bi", chunk_size=5)
+        return np.concatenate([chunk.joint_importance for chunk in chunks])
+
+    expected = importance()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: importance(), range(3)))
+
+    for result in results:
+        np.testing.assert_allclose(result, expected, atol=1e-6)
+
+
+def test_an_explanation_of_other_recordings_is_named(explainer, two_hand_signs):
+    X, _ = two_hand_signs
+    shorter = explainer.explain([recording[:-2] for recording in X])
+    with pytest.raises(ValueError, match="explanation's recording 0 has .* frames but recording"):
+        imputed_deletion_curve(explainer, X, explanation=shorter, n_steps=2)

@@ -175,3 +175,21 @@ def test_no_warning_for_skeleton_data_whose_shape_reads_like_aeons():
     with warnings.catch_warnings():
         warnings.simplefilter("error", LayoutWarning)
         Flattener().fit(X)
+
+
+@pytest.mark.parametrize(
+    "X, n_coords",
+    [
+        (np.zeros((3, 1, 5)), 1),  # one channel: the transpose is contiguous already
+        (np.zeros((3, 5)), 1),  # univariate series
+        (np.zeros((3, 6, 1)), 3),  # one timepoint
+        ([np.zeros((1, 5)), np.zeros((1, 4))], 1),  # a list of univariate series
+    ],
+    ids=["one channel", "univariate", "one timepoint", "list"],
+)
+def test_from_aeon_never_shares_memory_with_its_input(X, n_coords):
+    recordings = from_aeon(X, n_coords=n_coords)
+
+    inputs = X if isinstance(X, list) else [X]
+    outputs = recordings if isinstance(X, list) else [recordings]
+    assert not any(np.shares_memory(a, b) for a in inputs for b in outputs)

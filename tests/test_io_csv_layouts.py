@@ -377,3 +377,18 @@ def test_a_headerless_qualisys_frame_of_the_wrong_width_is_refused(tmp_path):
     path = write(tmp_path, "walk.tsv", text.replace("1\t1\t1\t1\t1\t1\n", "1\t1\t1\t1\t1\n", 1))
     with pytest.raises(ValueError, match="line 13: has 5 fields; MARKER_NAMES lists 2 markers"):
         read_mocap_csv(path)
+
+
+def test_motive_and_qualisys_headers_after_blank_lines_are_read(tmp_path):
+    # The layout is detected at the first non-blank line; the header must be read from there.
+    rng = np.random.default_rng(8)
+    cells, expected = random_cells(rng, 4, 1)
+    motive = motive_text([("Marker", "Hips", MARKER)], cells, time_cells(4, rate=120))
+    recording = read_mocap_csv(write(tmp_path, "take.csv", "\n\n" + motive))
+    np.testing.assert_array_equal(recording.positions, expected)
+    assert (recording.layout, recording.frame_rate, recording.units) == ("motive", 120.0, "mm")
+
+    qualisys = qualisys_text(["Hips"], cells, time_cells(4, rate=100))
+    recording = read_mocap_csv(write(tmp_path, "walk.tsv", "\n" + qualisys))
+    np.testing.assert_array_equal(recording.positions, expected)
+    assert (recording.layout, recording.frame_rate) == ("qualisys", 100.0)

@@ -239,3 +239,40 @@ def test_missing_onnx_names_the_extra(gestures, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # what an absent package looks like
     with pytest.raises(ImportError, match=r"pip install skgesture\[onnx\]"):
         clf.to_onnx(tmp_path / "model.onnx")
+
+
+def test_failed_export_keeps_the_earlier_model_and_leaves_nothing_behind(
+    gestures, tmp_path, monkeypatch
+):
+    X, y, held_out = gestures
+    clf = CNNClassifier(architecture="temporal", **TINY_CNN).fit(X, y)
+    path = clf.to_onnx(tmp_path / "model.onnx")
+    assert [file.name for file in tmp_path.iterdir()] == ["model.onnx"]
+    earlier = path.read_bytes()
+    forward = TemporalCNN.forward
+
+    def frames_frozen_by_the_trace(self, x, lengths):
+        return forward(self, x, lengths) * float(x.shape[1])
+
+    monkeypatch.setattr(TemporalCNN, "forward", frames_frozen_by_the_trace)
+    with pytest.raises(RuntimeError, match="does not reproduce the estimator"):
+        clf.to_onnx(path)
+
+    assert [file.name for file in tmp_path.iterdir()] == ["model.onnx"]
+    assert path.read_bytes() == earlier
+
+
+def test_a_stand_in_that_computes_another_function_is_refused(gestures, tmp_path, monkeypatch):
+    # The written model is checked against the stand-in; the stand-in must be checked against
+    # the network it replaces, or a wrong model would pass (as one that ignored the LSTM's
+    # pooling did).
+    from skgesture.export._lstm import UnpackedLSTM
+
+    X, y, _ = gestures
+    clf = LSTMClassifier(**TINY_LSTM).fit(X, y)
+    forward = UnpackedLSTM.forward
+    monkeypatch.setattr(UnpackedLSTM, "forward", lambda self, x, n: 2 * forward(self, x, n))
+
+    with pytest.raises(ValueError, match="stand-in \\(UnpackedLSTM\\) gives other logits"):
+        clf.to_onnx(tmp_path / "model.onnx")
+    assert not list(tmp_path.iterdir())

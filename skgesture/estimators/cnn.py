@@ -50,11 +50,11 @@ class CNNClassifier(SkeletonClassifierBase):
         with temporal striding (:class:`~skgesture.nn.GraphCNN`), compact and fast; its
         ``last_conv`` keeps the joint axis (at a quarter of the frames). Use an odd
         ``kernel_size`` with it.
-    n_filters : int, default=24
-        Channels of every convolution. The cost of ``"joint"`` grows with its square: 24
-        instead of the first release's 48 trains about 4 times faster, and cross-validated as
-        well on the training parts of NATOPS, UTKinect and ``make_gestures``
-        (``benchmarks/select_defaults.py``).
+    n_filters : int, default=16
+        Channels of every convolution. The cost of ``"joint"`` grows with its square: 16
+        instead of the first release's 48 trains about 9 times faster per epoch, and
+        cross-validated as well on the training parts of NATOPS, UTKinect and
+        ``make_gestures`` (``benchmarks/select_defaults.py``).
     n_blocks : int, default=2
         Residual blocks between the first and the last convolution.
     kernel_size : int, default=7
@@ -133,12 +133,15 @@ class CNNClassifier(SkeletonClassifierBase):
     __init__ = parameters_init(
         {
             "architecture": "joint",
-            "n_filters": 24,
+            "n_filters": 16,
             "n_blocks": 2,
             "kernel_size": 7,
             "downsample": "auto",
             "dropout": 0.2,
             **NETWORK_DEFAULTS,
+            # Half the other networks' epochs: cross-validated as well as 100, at half the
+            # cost (benchmarks/select_defaults.py).
+            "max_epochs": 50,
         }
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgesture.estimators._base import (
     NETWORK_DEFAULTS,
@@ -15,6 +15,7 @@ from skgesture.estimators._base import (
 )
 from skgesture.estimators._docs import complete_docstring
 from skgesture.nn import LSTMNet
+from skgesture.nn.lstm import POOLINGS
 
 __all__ = ["LSTMClassifier"]
 
@@ -24,7 +25,8 @@ class LSTMClassifier(SkeletonClassifierBase):
     """Bidirectional LSTM over frames that skips padded frames.
 
     Each frame is projected by a linear layer, the sequence of real frames goes through a
-    (bi)LSTM as a packed sequence, and a linear head reads the last real hidden state.
+    (bi)LSTM as a packed sequence, and a linear head reads the LSTM's outputs pooled over the
+    real frames (their maximum, by default).
 
     Parameters
     ----------
@@ -39,6 +41,11 @@ class LSTMClassifier(SkeletonClassifierBase):
     bidirectional : bool, default=True
     dropout : float in [0, 1), default=0.2
         Dropout between LSTM layers and before the head.
+    pooling : {"max", "mean", "last"}, default="max"
+        What the head reads: the maximum or the mean over the real frames of the last layer's
+        outputs, or (``"last"``, the only choice before this parameter existed) its final
+        hidden states, after the last real frame forwards and the first backwards. Models
+        saved before this parameter existed load with ``"last"``.
     %(training_parameters)s
 
     Attributes
@@ -49,6 +56,15 @@ class LSTMClassifier(SkeletonClassifierBase):
     See Also
     --------
     CNNClassifier, FCClassifier
+
+    Notes
+    -----
+    The default ``pooling="max"`` was chosen by 3-fold cross-validation on NATOPS's training
+    split (``benchmarks/lstm_natops.py``): 0.978 against 0.928 for the final hidden states,
+    whose network fits the training folds perfectly by epoch 30; more dropout, the medium
+    augmentation or the bone stream did not help (0.91 to 0.93). On NATOPS's test split it
+    reaches 0.946 +- 0.015 over 5 seeds (0.933 +- 0.012 before), in about 15 s on one
+    thread, and 1.000 over 5 seeds on the paper's protocol (``make_gestures``; 0.994 before).
 
     Examples
     --------
@@ -71,6 +87,7 @@ class LSTMClassifier(SkeletonClassifierBase):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
     }
 
     @classmethod
@@ -84,6 +101,7 @@ class LSTMClassifier(SkeletonClassifierBase):
             "num_layers": 1,
             "bidirectional": True,
             "dropout": 0.2,
+            "pooling": "max",
             **NETWORK_DEFAULTS,
             "augment": "light",
         }
@@ -98,4 +116,10 @@ class LSTMClassifier(SkeletonClassifierBase):
             "num_layers": self.num_layers,
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
+            "pooling": self.pooling,
         }
+
+    @classmethod
+    def _complete_older_params(cls, params):
+        # Before pooling existed the head read the final hidden states.
+        params.setdefault("pooling", "last")

@@ -21,31 +21,42 @@ _BONE_COLOR = "0.35"
 _LONGEST_GIF_FRAME_S = 655.35
 
 
-def _check_movie_path(path, fps):
-    """The animation's output path, once it and ``fps`` are known to make a movie.
-
-    Checked before anything is drawn, and without matplotlib.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or path-like object; got {type(path).__name__}.")
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".gif", ".mp4"):
-        raise ValueError(f"path={str(path)!r} must end in .gif or .mp4.")
+def check_fps(fps):
+    """``fps`` as a float, once it is a positive finite number of frames per second."""
     if isinstance(fps, bool) or not isinstance(fps, Real):
         raise TypeError(
             f"fps must be a positive finite number; got {fps!r} ({type(fps).__name__})."
         )
     if not (math.isfinite(fps) and fps > 0):
         raise ValueError(f"fps must be a positive finite number; got {fps!r}.")
-    if suffix == ".gif" and fps < 1 / _LONGEST_GIF_FRAME_S:
-        raise ValueError(
-            f"fps={fps!r} is too slow for a GIF, whose frames last at most "
-            f"{_LONGEST_GIF_FRAME_S} s; use fps >= {1 / _LONGEST_GIF_FRAME_S:.5f}."
-        )
+    return float(fps)
+
+
+def check_output_path(path, suffixes):
+    """``path`` as a Path once it ends in one of ``suffixes`` and its folder exists."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path-like object; got {type(path).__name__}.")
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise ValueError(f"path={str(path)!r} must end in {' or '.join(suffixes)}.")
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"Cannot save {path.name}: the folder {str(path.parent)!r} does not exist."
+        )
+    return path
+
+
+def _check_movie_path(path, fps):
+    """The animation's output path, once it and ``fps`` are known to make a movie.
+
+    Checked before anything is drawn, and without matplotlib.
+    """
+    path = check_output_path(path, (".gif", ".mp4"))
+    check_fps(fps)
+    if path.suffix.lower() == ".gif" and fps < 1 / _LONGEST_GIF_FRAME_S:
+        raise ValueError(
+            f"fps={fps!r} is too slow for a GIF, whose frames last at most "
+            f"{_LONGEST_GIF_FRAME_S} s; use fps >= {1 / _LONGEST_GIF_FRAME_S:.5f}."
         )
     return path
 

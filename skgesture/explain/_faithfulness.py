@@ -44,33 +44,48 @@ def _check_explainer(explainer):
     check_is_fitted(explainer)
 
 
+def _per_recording_arrays(values, shapes, *, name, dtype, what, against):
+    """``values`` as a list of arrays of ``dtype``, one of each shape of ``shapes``.
+
+    For the error messages: ``name`` is the argument's name, ``what`` what it must be and
+    ``against`` what holds the recordings (``"X"``, ``"the explanation"``).
+    """
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be {what}; got {type(values).__name__}.")
+    values = list(values)
+    kind = "masks" if dtype is bool else "maps"
+    if len(values) != len(shapes):
+        raise ValueError(
+            f"{name} has {len(values)} {kind} but {against} has {len(shapes)} recordings."
+        )
+    arrays = []
+    for i, (value, shape) in enumerate(zip(values, shapes)):
+        try:
+            array = np.asarray(value, dtype=dtype)
+        except (TypeError, ValueError) as error:
+            numbers = "booleans" if dtype is bool else "numbers"
+            raise ValueError(f"{name}[{i}] is not an array of {numbers}: {error}") from None
+        if array.shape != shape:
+            raise ValueError(
+                f"{name}[{i}] has shape {array.shape}; recording {i} of {against} has "
+                f"(n_frames, n_joints) = {shape}."
+            )
+        if dtype is not bool and not np.isfinite(array).all():
+            raise ValueError(f"{name}[{i}] holds NaN or infinite values.")
+        arrays.append(array)
+    return arrays
+
+
 def _check_relevance(explanation, relevance):
     _check_explanation(explanation)
-    if isinstance(relevance, (str, bytes)) or not hasattr(relevance, "__iter__"):
-        raise TypeError(
-            "relevance must be a list of boolean masks of shape (n_frames_i, n_joints), one "
-            f"per explained recording; got {type(relevance).__name__}."
-        )
-    relevance = list(relevance)
-    if len(relevance) != len(explanation):
-        raise ValueError(
-            f"relevance has {len(relevance)} masks but the explanation has {len(explanation)} "
-            "recordings."
-        )
-    masks = []
-    for i, mask in enumerate(relevance):
-        try:
-            mask = np.asarray(mask, dtype=bool)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"relevance[{i}] is not an array of booleans: {error}") from None
-        expected = explanation.heatmap(i).shape
-        if mask.shape != expected:
-            raise ValueError(
-                f"relevance[{i}] has shape {mask.shape}; recording {i} is explained by a "
-                f"(n_frames, n_joints) = {expected} heatmap."
-            )
-        masks.append(mask)
-    return masks
+    return _per_recording_arrays(
+        relevance,
+        [explanation.heatmap(i).shape for i in range(len(explanation))],
+        name="relevance",
+        dtype=bool,
+        what="a list of boolean masks of shape (n_frames_i, n_joints), one per explained recording",
+        against="the explanation",
+    )
 
 
 def pointing_game(explanation, relevance, *, average=True):
@@ -220,10 +235,25 @@ def explained_recordings(explainer, X, explanation):
                 f"{explanation.heatmaps.shape[2]} joints but X holds {len(lengths)} of "
                 f"{data.shape[2]}; pass the explanation of X, or None."
             )
+        differ = np.flatnonzero(np.asarray(explanation.lengths) != lengths)
+        if differ.size:
+            i = int(differ[0])
+            raise ValueError(
+                f"explanation's recording {i} has {explanation.lengths[i]} frames but recording "
+                f"{i} of X has {lengths[i]}; pass the explanation of X, or None."
+            )
         maps = [explanation.heatmap(i) for i in range(len(explanation))]
         target = explanation.target
     else:
-        maps = _check_maps(explanation, [recording.shape[:2] for recording in recordings])
+        maps = _per_recording_arrays(
+            explanation,
+            [recording.shape[:2] for recording in recordings],
+            name="explanation",
+            dtype=float,
+            what="an Explanation, a list of maps of shape (n_frames_i, n_joints) (one per "
+            "recording) or None",
+            against="X",
+        )
         target = explainer.estimator_.predict(recordings)
     classes = explainer.classes_.tolist()
     unknown = sorted({str(label) for label in np.asarray(target).tolist() if label not in classes})
@@ -233,33 +263,6 @@ def explained_recordings(explainer, X, explanation):
             f"estimator, {classes}."
         )
     return recordings, maps, np.searchsorted(explainer.classes_, target)
-
-
-def _check_maps(maps, shapes):
-    """Maps given as a list of arrays, one ``(n_frames_i, n_joints)`` array per recording."""
-    if isinstance(maps, (str, bytes)) or not hasattr(maps, "__iter__"):
-        raise TypeError(
-            "explanation must be an Explanation, a list of maps of shape (n_frames_i, "
-            f"n_joints) (one per recording) or None; got {type(maps).__name__}."
-        )
-    maps = list(maps)
-    if len(maps) != len(shapes):
-        raise ValueError(f"explanation has {len(maps)} maps but X holds {len(shapes)} recordings.")
-    checked = []
-    for i, (map_, shape) in enumerate(zip(maps, shapes)):
-        try:
-            map_ = np.asarray(map_, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"explanation[{i}] is not an array of numbers: {error}") from None
-        if map_.shape != shape:
-            raise ValueError(
-                f"explanation[{i}] has shape {map_.shape}; recording {i} of X has "
-                f"(n_frames, n_joints) = {shape}."
-            )
-        if not np.isfinite(map_).all():
-            raise ValueError(f"explanation[{i}] holds NaN or infinite values.")
-        checked.append(map_)
-    return checked
 
 
 def class_probability(explainer, recordings, removed, columns, *, imputation, noise=0.0, rng=None):

@@ -363,7 +363,8 @@ default="hirescam"
         X : list of array-like, array-like or iterable of array-like
             Recordings, as for :meth:`explain`; or any iterable (e.g. a generator reading
             files) yielding one recording ``(n_frames, n_joints, n_coords)`` at a time, which
-            is read one chunk ahead only.
+            is read one chunk at a time. An X without any recording raises a ``ValueError``
+            (for an iterable, once it turns out to be empty), as :meth:`explain` does.
         target : None, label or array-like of shape (n_samples,), default=None
             As for :meth:`explain`; an array is cut into chunks along with ``X``.
         chunk_size : int, default=None
@@ -397,6 +398,8 @@ default="hirescam"
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
             raise ValueError(f"chunk_size must be a positive integer or None; got {chunk_size!r}.")
         n_samples = len(X) if hasattr(X, "__len__") else None
+        if n_samples == 0:
+            raise ValueError("X holds no recording; explain_iter needs at least one.")
         targets = None if target is None or np.ndim(target) == 0 else np.asarray(target)
         if targets is not None and n_samples is not None and len(targets) != n_samples:
             raise ValueError(f"target gives {len(targets)} labels for {n_samples} recordings.")
@@ -429,6 +432,8 @@ default="hirescam"
         finally:
             if bar is not None:
                 bar.close()
+        if start == 0:
+            raise ValueError("X holds no recording; explain_iter needs at least one.")
         if targets is not None and start != len(targets):
             raise ValueError(f"target gives {len(targets)} labels for {start} recordings.")
 

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import html
 import json
-import math
-import os
-from numbers import Real
-from pathlib import Path
 
 import numpy as np
 
-from skgesture.explain._animation import SkeletonView
+from skgesture.explain._animation import SkeletonView, check_fps, check_output_path
 from skgesture.explain._explanation import Explanation
 
 __all__ = ["explanation_html"]
@@ -286,30 +282,6 @@ _SCRIPT = r"""
 """
 
 
-def _check_fps(fps):
-    if isinstance(fps, bool) or not isinstance(fps, Real):
-        raise TypeError(
-            f"fps must be a positive finite number; got {fps!r} ({type(fps).__name__})."
-        )
-    if not (math.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive finite number; got {fps!r}.")
-    return float(fps)
-
-
-def _check_page_path(path):
-    """``path`` as a Path once it names an .html file in a folder that exists."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or path-like object; got {type(path).__name__}.")
-    path = Path(path)
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"path={str(path)!r} must end in .html or .htm.")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"Cannot save {path.name}: the folder {str(path.parent)!r} does not exist."
-        )
-    return path
-
-
 def _rounded(values, decimals):
     """Nested lists of ``values`` rounded, with None where a value is not finite.
 
@@ -404,9 +376,9 @@ def explanation_html(
             f"{type(explanation).__name__}."
         )
     i = explanation._check_index(i)
-    fps = _check_fps(fps)
+    fps = check_fps(fps)
     if path is not None:
-        path = _check_page_path(path)
+        path = check_output_path(path, (".html", ".htm"))
     view = SkeletonView(explanation, i, skeleton)
     predicted, target = explanation.predicted[i], explanation.target[i]
     heading = f"recording {i}" if name is None else str(name)

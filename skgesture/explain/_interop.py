@@ -242,6 +242,7 @@ def quantus_explain_func(explainer):
         codes = np.asarray(targets).reshape(-1)
         if (
             codes.dtype.kind not in "iu"
+            or codes.size == 0
             or codes.min() < 0
             or codes.max() >= len(explainer.classes_)
         ):
@@ -251,7 +252,11 @@ def quantus_explain_func(explainer):
             )
         codes = np.broadcast_to(codes, (len(inputs),)) if codes.size == 1 else codes
         heatmaps = explainer.explain(inputs, target=explainer.classes_[codes]).heatmaps
-        return np.broadcast_to(heatmaps[..., None], inputs.shape).astype(np.float32)
+        # The explanation ends at the longest recording; frames that are zero in every
+        # recording of the batch (a perturbation's zero baseline) count as padding and get 0.
+        attributions = np.zeros(inputs.shape[:3], dtype=np.float32)
+        attributions[:, : heatmaps.shape[1]] = heatmaps
+        return np.broadcast_to(attributions[..., None], inputs.shape).copy()
 
     return explain_func
 

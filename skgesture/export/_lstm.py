@@ -5,14 +5,17 @@ neither of torch's ONNX exporters can translate. :class:`UnpackedLSTM` computes 
 function from the same weights on the padded batch: each direction of each layer runs as its
 own one-directional LSTM, the backward one on every recording reversed within its true length
 (so it starts at the last real frame, as packing makes it), and the head reads the forward
-state at the last real frame and the backward state at the first. Padded frames only ever
-come after the real ones in time, so they never reach a real frame's state.
+state at the last real frame and the backward state at the first (``pooling="last"``), or
+pools the last layer's outputs over the real frames as the network does. Padded frames only
+ever come after the real ones in time, so they never reach a real frame's state.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from skgesture.nn.lstm import pool_frames
 
 __all__ = ["UnpackedLSTM"]
 
@@ -45,6 +48,8 @@ class UnpackedLSTM(nn.Module):
         self.head = network.head
         self.hidden_size = lstm.hidden_size
         self.bidirectional = lstm.bidirectional
+        # Networks saved before pooling existed read the final hidden states.
+        self.pooling = getattr(network, "pooling", "last")
         suffixes = ("", "_reverse") if lstm.bidirectional else ("",)
         layers = []
         for layer in range(lstm.num_layers):
@@ -74,6 +79,8 @@ class UnpackedLSTM(nn.Module):
                 backward = directions[1](_take_frames(h, reverse), start)[0]
                 outputs.append(_take_frames(backward, reverse))
             h = torch.cat(outputs, dim=2)  # (batch, frames, directions * hidden)
+        if self.pooling != "last":
+            return self.head(pool_frames(h, lengths, self.pooling))  # (batch, classes)
         # Forward: the state after the last real frame; backward: after the first frame.
         last = _take_frames(h, (lengths - 1)[:, None])[:, 0]  # (batch, directions * hidden)
         if self.bidirectional:

@@ -32,6 +32,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import os
+import threading
+import uuid
 import warnings
 from numbers import Integral
 from pathlib import Path
@@ -109,15 +112,21 @@ def _python_floor_division(g, dividend, divisor):
     return g.op("Div", g.op("Sub", dividend, remainder), divisor)
 
 
+# The symbolic registry and torch's exporter state are global: exports take turns, so that one
+# export's unregistering cannot pull the symbolic from under another's trace.
+_EXPORT_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _exact_floor_division():
     """Export ``aten::floor_divide`` with :func:`_python_floor_division` inside the block."""
     name = "aten::floor_divide"
-    torch.onnx.register_custom_op_symbolic(name, _python_floor_division, MIN_OPSET)
-    try:
-        yield
-    finally:
-        torch.onnx.unregister_custom_op_symbolic(name, MIN_OPSET)
+    with _EXPORT_LOCK:
+        torch.onnx.register_custom_op_symbolic(name, _python_floor_division, MIN_OPSET)
+        try:
+            yield
+        finally:
+            torch.onnx.unregister_custom_op_symbolic(name, MIN_OPSET)
 
 
 def _split_pipeline(estimator):
@@ -170,8 +179,30 @@ def _network(classifier):
         )
     network = copy.deepcopy(network).cpu().eval()
     if kind in _STAND_INS:
-        network = _STAND_INS[kind](network).eval()
+        stand_in = _STAND_INS[kind](copy.deepcopy(network)).eval()
+        _check_stand_in(stand_in, network, classifier.n_joints_in_, classifier._n_network_coords)
+        network = stand_in
     return network
+
+
+def _check_stand_in(stand_in, network, n_joints, n_channels):
+    """Refuse a stand-in that does not compute ``network``'s logits.
+
+    :func:`_verify` compares the written model with the stand-in only; this compares the
+    stand-in with the network it replaces, on recordings of several lengths.
+    """
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 9, n_joints, n_channels, generator=generator)
+    lengths = torch.tensor([9, 5, 1])
+    x = x * (torch.arange(9)[None, :] < lengths[:, None])[:, :, None, None]
+    with torch.no_grad():
+        difference = float((stand_in(x, lengths) - network(x, lengths)).abs().max())
+    if not difference <= _TOLERANCE:
+        raise ValueError(
+            f"export_onnx cannot express this {type(network).__name__} yet: its exportable "
+            f"stand-in ({type(stand_in).__name__}) gives other logits (largest difference "
+            f"{difference:.2g}), so no model was written."
+        )
 
 
 def _preprocessing(classifier):
@@ -278,7 +309,9 @@ def export_onnx(estimator, path, *, opset=None):
         which and why), or ``opset`` is not a supported opset.
     RuntimeError
         When the written model, run in onnxruntime on frame counts the trace did not see,
-        does not give the estimator's probabilities; the file is then removed.
+        does not give the estimator's probabilities. Whatever fails, nothing is left at
+        ``path`` but what was there before (the model is written beside it and moved onto it
+        once verified).
     sklearn.exceptions.NotFittedError
         When the estimator is not fitted.
 
@@ -310,6 +343,21 @@ def export_onnx(estimator, path, *, opset=None):
     path = Path(path)
     module, classifier = exportable_module(estimator)
     example = _example_inputs(classifier)
+    # Written beside ``path`` and moved onto it once verified: a failed export leaves no
+    # partial file behind and an earlier model at ``path`` untouched.
+    written = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.onnx")
+    try:
+        _write(onnx, module, classifier, example, written, opset)
+        _verify(onnxruntime, written, module, example[0].shape)
+        os.replace(written, path)
+    except BaseException:
+        written.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write(onnx, module, classifier, example, path, opset):
+    """Trace ``module`` on ``example`` into the ONNX file ``path``, with the metadata."""
     with warnings.catch_warnings(), _exact_floor_division():
         # The TorchScript exporter's deprecation notice and the tracer's remarks on Python
         # values concern torch's code paths; _verify checks what was traced.
@@ -342,12 +390,6 @@ def export_onnx(estimator, path, *, opset=None):
         "lengths (batch,) in, class probabilities out; classes in metadata 'classes'."
     )
     onnx.save(model, str(path))
-    try:
-        _verify(onnxruntime, path, module, example[0].shape)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _verify(onnxruntime, path, module, example_shape):
@@ -381,5 +423,5 @@ def _verify(onnxruntime, path, module, example_shape):
                 f"the exported model does not reproduce the estimator on recordings of "
                 f"{n_frames} frames{detail}. The network computes something in a way that "
                 "tracing cannot follow (a size computed in Python from the frames); the file "
-                "was removed. Please report this with the estimator's parameters."
+                "was not written. Please report this with the estimator's parameters."
             )

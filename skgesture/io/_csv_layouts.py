@@ -431,29 +431,34 @@ def _read_vicon(path, lines, delimiter):
 
 
 def _motive_header(path, lines, delimiter):
-    """The metadata, the rows between it and the ``Frame,Time`` row, and that row's index."""
-    metadata_cells = _split(path, lines[0], delimiter, 1)
+    """The metadata and its line, the rows between it and the ``Frame,Time`` row, and that
+    row's index.
+
+    The metadata is the first non-blank line, as :func:`detect_layout` finds it.
+    """
+    first = _next_filled(lines, 0)
+    metadata_cells = _split(path, lines[first], delimiter, first + 1)
     metadata = {
         key.strip().lower(): value.strip()
         for key, value in zip(metadata_cells[::2], metadata_cells[1::2])
     }
     rows = []
-    index = _next_filled(lines, 1)
+    index = _next_filled(lines, first + 1)
     while index < len(lines) and len(rows) < 8:
         cells = _split(path, lines[index], delimiter, index + 1)
         if cells and cells[0].strip().lower() == "frame":
-            return metadata, rows, index
+            return (metadata, first + 1), rows, index
         rows.append((cells, index + 1))
         index += 1
     raise file_error(
         path,
-        "is an OptiTrack Motive export (it starts with 'Format Version') but has no "
-        "'Frame,Time (Seconds),X,Y,Z,...' row within its first lines.",
+        "is read as an OptiTrack Motive export but has no 'Frame,Time (Seconds),X,Y,Z,...' row "
+        "within its first lines.",
     )
 
 
 def _read_motive(path, lines, delimiter):
-    metadata, header_rows, axis_index = _motive_header(path, lines, delimiter)
+    (metadata, metadata_line), header_rows, axis_index = _motive_header(path, lines, delimiter)
     axis = _trim(_split(path, lines[axis_index], delimiter, axis_index + 1))
     if len(axis) < 2 or _lead_kind(axis[1]) != "Time":
         raise file_error(
@@ -517,7 +522,7 @@ def _read_motive(path, lines, delimiter):
     frame_rate = None
     for key in ("export frame rate", "capture frame rate"):
         if metadata.get(key):
-            frame_rate = _frame_rate(path, metadata[key], 1, None, key.title())
+            frame_rate = _frame_rate(path, metadata[key], metadata_line, None, key.title())
             break
     units = metadata.get("length units") or None
     if units is not None:
@@ -537,7 +542,8 @@ def _read_motive(path, lines, delimiter):
 
 
 def _read_qualisys(path, lines, delimiter):
-    keys, index = {}, 0
+    # The header keys start at the first non-blank line, as detect_layout finds them.
+    keys, index = {}, _next_filled(lines, 0)
     while index < len(lines):
         cells = _split(path, lines[index], delimiter, index + 1)
         key = cells[0].strip() if cells else ""

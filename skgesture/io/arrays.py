@@ -45,7 +45,8 @@ def _series_as_recording(series, n_coords):
     """One ``(n_channels, n_timepoints)`` series as an ``(n_frames, n_joints, n_coords)``
     recording."""
     n_channels, n_timepoints = series.shape
-    return np.ascontiguousarray(series.T).reshape(n_timepoints, n_channels // n_coords, n_coords)
+    # A copy even where the transpose is contiguous already (one channel or one timepoint).
+    return series.T.copy(order="C").reshape(n_timepoints, n_channels // n_coords, n_coords)
 
 
 def from_aeon(X, n_coords=3):
@@ -126,7 +127,7 @@ or list of ndarray of shape (n_timepoints_i, n_channels // n_coords, n_coords)
             f"X has shape {X.shape}; it needs at least one case, one channel and one timepoint."
         )
     _check_channels(n_channels, n_coords, "X", X.shape)
-    recordings = np.ascontiguousarray(X.transpose(0, 2, 1))
+    recordings = X.transpose(0, 2, 1).copy(order="C")  # a copy, however X is laid out
     return recordings.reshape(n_cases, n_timepoints, n_channels // n_coords, n_coords)
 
 
