@@ -178,3 +178,25 @@ def test_a_downsampling_pretext_network_still_rebuilds_every_frame(network_class
     rebuilt = output[0] if isinstance(output, tuple) else output
     assert rebuilt.shape == x.shape
     assert not rebuilt[1, 6:].any() and not rebuilt[2, 1:].any()
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_masked_batch_norm_without_padding_matches_its_masked_path(training):
+    # A batch without padding goes through torch's fused batch norm; force the masked path by
+    # adding one padded frame, which the masked statistics ignore.
+    torch.manual_seed(0)
+    fused, masked = MaskedBatchNorm(3), MaskedBatchNorm(3)
+    x = torch.randn(4, 3, 6, 5, requires_grad=True)
+    mask = torch.ones(4, 6, dtype=torch.bool)
+    padded_x = torch.cat([x, torch.zeros(4, 3, 1, 5)], dim=2)
+    padded_mask = torch.cat([mask, torch.zeros(4, 1, dtype=torch.bool)], dim=1)
+    fused.train(training), masked.train(training)
+
+    out = fused(x, mask)
+    reference = masked(padded_x, padded_mask)[:, :, :6]
+
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(fused.running_var, masked.running_var, rtol=1e-5, atol=1e-6)
+    (grad,) = torch.autograd.grad(out.square().sum(), x)
+    (reference_grad,) = torch.autograd.grad(reference.square().sum(), x)
+    torch.testing.assert_close(grad, reference_grad, rtol=1e-4, atol=1e-5)
