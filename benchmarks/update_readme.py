@@ -46,9 +46,7 @@ def select_defaults_table(result):
         "3-fold, UTKinect training subjects leave-one-subject-out, `make_gestures` 3-fold), "
         "`benchmarks/select_defaults.py`. Each cell: mean ± std over its runs (in brackets: "
         "folds x network seeds; the candidates the choice hinged on were repeated over 3 "
-        "seeds). Chosen"
-        + (f" ({chosen['rule']})" if chosen else "")
-        + ": **bold**.",
+        "seeds). Chosen" + (f" ({chosen['rule']})" if chosen else "") + ": **bold**.",
         "",
         "| candidate | mean CV accuracy | NATOPS | UTKinect | make_gestures "
         "| ms per recording-epoch (UTKinect) |",
