@@ -296,3 +296,16 @@ def test_sample_weight_is_refused_with_a_criterion_it_cannot_weigh():
 
     with pytest.raises(ValueError, match="sample_weight weighs skgesture's cross-entropy loss"):
         model.fit(X, y, sample_weight=np.ones(len(X)))
+
+
+@pytest.mark.parametrize("verbose", [0, 1, 2])
+def test_predict_shows_a_progress_bar_over_batches_only_at_verbose_2(verbose, capfd):
+    pytest.importorskip("tqdm")
+    X, y = gestures(n_per_class=6)
+    clf = CNNClassifier(**{**TINY_CNN, "batch_size": 4}).fit(X, y)
+    capfd.readouterr()
+
+    clf.set_params(verbose=verbose).predict(X)
+
+    err = capfd.readouterr().err
+    assert ("Predicting" in err) == (verbose == 2)

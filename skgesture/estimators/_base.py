@@ -68,6 +68,7 @@ from skgesture.estimators._training import (
 )
 from skgesture.nn.losses import SmoothedCrossEntropyLoss
 from skgesture.store import RecordingStore
+from skgesture.utils._progress import progress_bar_class
 from skgesture.utils.validation import Dataset, check_dataset, record_frame_shape
 
 __all__ = [
@@ -461,8 +462,13 @@ class NetworkEstimator(BaseEstimator):
         without gradients; returns the list of its outputs as numpy arrays."""
         net = self.net_ if net is None else net
         outputs = []
+        batches = self._standardised_batches(data, lengths, net=net)
+        n_batches = -(-len(lengths) // self.batch_size)
+        if self.verbose >= 2 and n_batches > 1:  # as in fit: a progress bar over batches
+            bar = progress_bar_class(f"verbose={self.verbose}")
+            batches = bar(batches, total=n_batches, desc="Predicting", unit="batch", leave=False)
         with self._evaluating(net):
-            for x, batch_lengths, _ in self._standardised_batches(data, lengths, net=net):
+            for x, batch_lengths, _ in batches:
                 outputs.append(function(net.module_, x, batch_lengths).cpu().numpy())
         return outputs
 

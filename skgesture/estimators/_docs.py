@@ -98,7 +98,8 @@ random_state : int, RandomState instance or None, default={default}
     "verbose": """\
 verbose : int, default={default}
     0 prints nothing, 1 prints skorch's table of losses per epoch, 2 also shows a
-    progress bar over batches (needs ``tqdm``).""",
+    progress bar over batches (needs ``tqdm``), in ``fit`` and in the predictions and
+    transforms after it.""",
     "warm_start": """\
 warm_start : bool, default={default}
     When fitted already, continue training the current weights (with the classes,

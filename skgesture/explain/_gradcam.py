@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
-import sys
 import threading
 import weakref
 from numbers import Integral
@@ -17,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skgesture.skeleton import SKELETON_NAMES, Skeleton, get_skeleton
+from skgesture.utils._progress import progress_bar_class
 from skgesture.utils.validation import check_dataset
 
 __all__ = ["GradCAMExplainer", "METHODS", "CAM_METHODS", "CLASS_SCORES"]
@@ -403,7 +402,7 @@ default="hirescam"
         targets = None if target is None or np.ndim(target) == 0 else np.asarray(target)
         if targets is not None and n_samples is not None and len(targets) != n_samples:
             raise ValueError(f"target gives {len(targets)} labels for {n_samples} recordings.")
-        progress_bar = _progress_bar_class() if verbose else None
+        progress_bar = progress_bar_class() if verbose else None
         return self._explain_chunks(X, target, targets, chunk_size, progress_bar, n_samples)
 
     def _explain_chunks(self, X, target, targets, chunk_size, progress_bar, n_samples):
@@ -622,18 +621,6 @@ def _pipeline_mapping(estimator, n_network_joints):
             "the joints."
         )
     return joints, rescales_time
-
-
-def _progress_bar_class():
-    """tqdm's progress bar, writing to stderr; tqdm is an optional dependency."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        raise ImportError(
-            "verbose=True shows a progress bar with tqdm, which is not installed; install it "
-            "with `pip install skgesture[progress]`, or pass verbose=False."
-        ) from None
-    return functools.partial(tqdm, file=sys.stderr)
 
 
 # One lock per network, kept outside both the network and the explainer: pickling, cloning and
