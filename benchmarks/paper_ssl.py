@@ -19,8 +19,9 @@ The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction)
     python benchmarks/paper_ssl.py --device cuda --jobs 5 ...   # fits at once, on a GPU
 
 Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``). Pre-training
-(about 30 CPU-minutes per seed and objective on 79 joints) runs once per seed and objective and
-is cached in ``benchmarks/cache/`` (not committed); the fine-tuning gets it through
+(about 8 CPU-minutes per seed and objective on 79 joints with the default 24-filter trunk, 19
+with the 48 filters it had before issue 20: ``ssl_cost.py``) runs once per seed and objective
+and is cached in ``benchmarks/cache/`` (not committed); the fine-tuning gets it through
 ``sklearn.frozen.FrozenEstimator``, the same model as letting ``SSLClassifier`` pre-train
 itself with the same ``random_state``. A run's ``fit_seconds`` includes the pre-training.
 """

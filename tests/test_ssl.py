@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 
-from skgesture import GradCAMExplainer, SkeletonPadder
+from skgesture import CNNClassifier, GradCAMExplainer, SkeletonPadder
 from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
 from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 
@@ -365,7 +365,9 @@ def test_ssl_model_saves_without_pickle(ssl_model, data, tmp_path):
     model.save(tmp_path / "ssl.npz")
     restored = SSLClassifier.load(tmp_path / "ssl.npz")
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
-    assert restored.n_labeled_ == 12 and restored.trunk_sizes_["n_filters"] == 48
+    # The default pretrainer's trunk is the supervised CNN's default trunk (issue 20).
+    assert restored.n_labeled_ == 12
+    assert restored.trunk_sizes_["n_filters"] == CNNClassifier().n_filters
     np.testing.assert_array_equal(restored.pretrainer_.transform(X), model.pretrainer_.transform(X))
     # A pretrainer given as a parameter (here a FrozenEstimator around one) is saved too.
     ssl_model.save(tmp_path / "other.npz")

@@ -217,8 +217,13 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
     Parameters
     ----------
     objective : {"reconstruction", "contrastive", "hybrid"}, default="reconstruction"
-    n_filters : int, default=48
-        Channels of every convolution of the trunk.
+    n_filters : int, default=24
+        Channels of every convolution of the trunk. The default is ``CNNClassifier``'s, so
+        that with the default ``n_blocks`` and ``kernel_size`` the pre-trained trunk has the
+        supervised CNN's default width, depth and kernel: a consistency choice, not a tuned
+        value. It was 48, which made ``SSLClassifier``'s network twice as wide as the
+        supervised default and its pre-training 2.4 times as costly on ``make_gestures``
+        (``benchmarks/ssl_cost.py``). Saved models keep the width they were fitted with.
     n_blocks : int, default=2
         Residual blocks of the trunk.
     kernel_size : int, default=7
@@ -305,7 +310,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
     __init__ = parameters_init(
         {
             "objective": "reconstruction",
-            "n_filters": 48,
+            "n_filters": 24,
             "n_blocks": 2,
             "kernel_size": 7,
             "downsample": 1,
