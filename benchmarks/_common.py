@@ -117,8 +117,16 @@ def pretrain_epochs():
 
 
 def pretrainer_path(data_name, objective, seed):
-    """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``."""
-    return CACHE_DIR / f"{data_name}_{objective}_e{pretrain_epochs()}_seed{seed}.joblib"
+    """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``.
+
+    The name carries the default trunk's width and downsampling, so a pretrainer cached under
+    older defaults is never taken for today's.
+    """
+    from skgesture.ssl import AutoencoderPretrainer
+
+    default = AutoencoderPretrainer()
+    trunk = f"f{default.n_filters}-d{default.downsample}"
+    return CACHE_DIR / f"{data_name}_{objective}_e{pretrain_epochs()}_{trunk}_seed{seed}.joblib"
 
 
 def pretrained(data_name, objective, seed, X, device="cpu", n_threads=None):
@@ -167,6 +175,8 @@ def run_parallel(tasks, jobs):
 # The SSL variants these benchmarks compared before the safeguard existed, measured as they
 # were: without it (fallback="never").
 SSL_MODELS = {
+    # SSLClassifier() as it is today (every parameter at its default, the safeguard included).
+    "ssl-default": ("contrastive", {}),
     "ssl-reconstruction": ("reconstruction", {"linear_probe_epochs": 0, "fallback": "never"}),
     "ssl-contrastive": ("contrastive", {"linear_probe_epochs": 0, "fallback": "never"}),
     "ssl-hybrid": ("hybrid", {"linear_probe_epochs": 0, "fallback": "never"}),

@@ -1327,6 +1327,8 @@ def _check_pretrainer(estimator, pretrainer):
     if _network_kinds().get(type(inner).__name__) != "pretrainer":
         raise _Invalid(f"it holds a {type(inner).__name__} where a fitted pretrainer belongs")
     trunk = {name: getattr(inner, name) for name in _TRUNK_SIZES}
+    if "downsample" in trunk:  # "auto" resolved when the pretrainer was fitted
+        trunk["downsample"] = getattr(inner, "downsample_", trunk["downsample"])
     skeleton = (inner.n_joints_in_, inner.n_coords_in_)
     fitted = (estimator.n_joints_in_, estimator.n_coords_in_)
     if trunk != estimator.trunk_sizes_ or skeleton != fitted:

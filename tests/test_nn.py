@@ -200,3 +200,38 @@ def test_masked_batch_norm_without_padding_matches_its_masked_path(training):
     (grad,) = torch.autograd.grad(out.square().sum(), x)
     (reference_grad,) = torch.autograd.grad(reference.square().sum(), x)
     torch.testing.assert_close(grad, reference_grad, rtol=1e-4, atol=1e-5)
+
+
+def _autograd_masked_batch_norm(x, mask, weight, bias, eps=1e-5):
+    """The masked normalisation written with plain autograd operations, as a reference."""
+    weights = mask[:, None, :].reshape(mask.shape[0], 1, mask.shape[1], *[1] * (x.dim() - 3))
+    weights = weights.to(x.dtype)
+    shape = (1, -1) + (1,) * (x.dim() - 2)
+    dims = [d for d in range(x.dim()) if d != 1]
+    count = weights.sum() * (x[0, 0].numel() // x.shape[2])
+    mean = (x * weights).sum(dim=dims) / count
+    var = (((x - mean.view(shape)) * weights) ** 2).sum(dim=dims) / count
+    normalised = (x - mean.view(shape)) / torch.sqrt(var.view(shape) + eps)
+    return (normalised * weight.view(shape) + bias.view(shape)) * weights
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 7), (3, 2, 7, 4)])
+def test_masked_batch_norm_gradients_match_autograd_through_the_plain_formula(shape):
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm(2).double().train()
+    with torch.no_grad():
+        norm.weight.copy_(torch.tensor([1.5, -0.5]))
+        norm.bias.copy_(torch.tensor([0.2, 0.3]))
+    x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    mask = frame_mask(torch.tensor([7, 4, 1]), 7)
+    upstream = torch.randn(*shape, dtype=torch.float64)
+
+    out = norm(x, mask)
+    reference = _autograd_masked_batch_norm(x, mask, norm.weight, norm.bias)
+    torch.testing.assert_close(out, reference)
+    ours = torch.autograd.grad((out * upstream).sum(), (x, norm.weight, norm.bias))
+    expected = torch.autograd.grad((reference * upstream).sum(), (x, norm.weight, norm.bias))
+    for got, want in zip(ours, expected):
+        torch.testing.assert_close(got, want)
+    assert not ours[0][1, :, 4:].any()  # nothing flows into padded frames
+    torch.autograd.gradcheck(lambda x, w, b: norm.train()(x, mask), (x, norm.weight, norm.bias))

@@ -18,12 +18,34 @@ from skgesture.estimators._docs import complete_docstring
 from skgesture.nn import GraphCNN, ImageCNN, JointCNN, TemporalCNN
 from skgesture.nn.cnn import stage_strides
 
-__all__ = ["CNNClassifier"]
+__all__ = ["CNNClassifier", "resolve_downsample"]
 
 #: ``downsample="auto"`` halves the frames while the median training recording keeps at least
 #: this many frames in ``last_conv``, and at most down to a quarter of them.
 MIN_DOWNSAMPLED_FRAMES = 32
 _MAX_AUTO_DOWNSAMPLE = 4
+
+def resolve_downsample(downsample, lengths, n_stages):
+    """The temporal downsampling of a trunk of ``n_stages`` stages: ``downsample`` or "auto"'s.
+
+    "auto" halves the frames while the median of ``lengths`` (the training recordings') keeps
+    at least :data:`MIN_DOWNSAMPLED_FRAMES` frames after it, at most down to a quarter and as
+    far as the trunk's stages can stride. An integer is checked (a power of 2 the trunk can
+    reach) and returned.
+    """
+    if downsample != "auto":
+        stage_strides(n_stages, downsample)  # a power of 2 the trunk can reach
+        return int(downsample)
+    median = float(np.median(lengths))
+    chosen = 1
+    while (
+        chosen < _MAX_AUTO_DOWNSAMPLE
+        and 2 * chosen <= 2**n_stages
+        and median / (2 * chosen) >= MIN_DOWNSAMPLED_FRAMES
+    ):
+        chosen *= 2
+    return chosen
+
 
 _ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN, "graph": GraphCNN}
 
@@ -180,18 +202,7 @@ class CNNClassifier(SkeletonClassifierBase):
                 )
             return 1
         n_stages = self.n_blocks + 1 if self.architecture == "joint" else self.n_blocks
-        if self.downsample != "auto":
-            stage_strides(n_stages, self.downsample)  # a power of 2 the trunk can reach
-            return int(self.downsample)
-        median = float(np.median(lengths))
-        downsample = 1
-        while (
-            downsample < _MAX_AUTO_DOWNSAMPLE
-            and 2 * downsample <= 2**n_stages
-            and median / (2 * downsample) >= MIN_DOWNSAMPLED_FRAMES
-        ):
-            downsample *= 2
-        return downsample
+        return resolve_downsample(self.downsample, lengths, n_stages)
 
     def _needs_topology(self):
         return self.architecture == "graph"

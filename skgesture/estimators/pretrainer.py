@@ -22,6 +22,7 @@ from skgesture.estimators._batches import batch_slices
 from skgesture.estimators._docs import complete_docstring
 from skgesture.estimators._input import RAW_INPUT
 from skgesture.estimators._training import resolve_early_stopping
+from skgesture.estimators.cnn import resolve_downsample
 from skgesture.nn import ContrastiveNet, HybridNet, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
 from skgesture.utils.validation import restore_layout
@@ -228,11 +229,14 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         Residual blocks of the trunk.
     kernel_size : int, default=7
         Frames covered by each convolution.
-    downsample : int, default=1
-        Temporal downsampling of the trunk, a power of 2, as ``CNNClassifier``'s: the
-        pre-trained trunk loads into a classifier with the same value (``SSLClassifier``
-        builds it so). The decoder rebuilds every frame from the trunk's features repeated
-        back to full length.
+    downsample : "auto" or int, default="auto"
+        Temporal downsampling of the trunk, a power of 2, as ``CNNClassifier``'s (same
+        "auto" rule: halve the frames while the median training recording keeps at least 32
+        in the last stage, down to a quarter; 1 for NATOPS and UTKinect, 2 for the paper's
+        100-frame recordings); the choice is ``downsample_``. The pre-trained trunk loads
+        into a classifier with the same value (``SSLClassifier`` builds it so). The decoder
+        rebuilds every frame from the trunk's features repeated back to full length. Halving
+        the frames about halves the cost of pre-training (``benchmarks/ssl_cost.py``).
     mask_ratio : float in [0, 1), default=0.5
         Share of (4-frame block, joint) cells hidden for masked reconstruction.
     loss : {"l1", "mse"}, default="l1"
@@ -256,6 +260,8 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
 
     Attributes
     ----------
+    downsample_ : int
+        The temporal downsampling of the trunk that ``fit`` chose (``downsample`` resolved).
     %(fitted_attributes)s
 
     See Also
@@ -279,7 +285,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "n_blocks": [Interval(Integral, 0, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "downsample": [Interval(Integral, 1, None, closed="left")],
+        "downsample": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "mask_ratio": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions({"l1", "mse"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
@@ -313,7 +319,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             "n_filters": 24,
             "n_blocks": 2,
             "kernel_size": 7,
-            "downsample": 1,
+            "downsample": "auto",
             "mask_ratio": 0.5,
             "loss": "l1",
             "temperature": 0.2,
@@ -349,6 +355,24 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         ``fit`` is all or nothing: when it raises, the estimator is left as it was.
         """
         return self._all_or_nothing(self._fit, X)
+
+    _saved_attributes = ("downsample_",)
+
+    @classmethod
+    def _complete_older_params(cls, params):
+        # Before "auto" existed the pretrainer kept every frame unless told otherwise.
+        params.setdefault("downsample", 1)
+        if "net_" in params and "downsample_" not in params:  # a pickled fitted estimator
+            params["downsample_"] = params["downsample"]
+
+    @classmethod
+    def _complete_older_attributes(cls, attributes, params):
+        if "downsample_" not in attributes and isinstance(params.get("downsample"), int):
+            attributes["downsample_"] = params["downsample"]
+
+    def _learn_input(self, data, lengths):
+        super()._learn_input(data, lengths)
+        self.downsample_ = resolve_downsample(self.downsample, lengths, self.n_blocks + 1)
 
     def _fit(self, X):
         self._check_network_params()
@@ -390,7 +414,7 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
             "n_filters": self.n_filters,
             "n_blocks": self.n_blocks,
             "kernel_size": self.kernel_size,
-            "downsample": self.downsample,
+            "downsample": self.downsample_,
         }
         if self.objective == "reconstruction":
             return ReconstructionNet, sizes
