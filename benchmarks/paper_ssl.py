@@ -124,9 +124,7 @@ def summarise():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=list(range(10)))
-    parser.add_argument(
-        "--models", nargs="*", default=["ssl-default"], choices=sorted(SSL_MODELS)
-    )
+    parser.add_argument("--models", nargs="*", default=["ssl-default"], choices=sorted(SSL_MODELS))
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--jobs", type=int, default=1, help="fits run at once")
     parser.add_argument("--summarise", action="store_true", help="only write the summary")

@@ -25,6 +25,7 @@ __all__ = ["CNNClassifier", "resolve_downsample"]
 MIN_DOWNSAMPLED_FRAMES = 32
 _MAX_AUTO_DOWNSAMPLE = 4
 
+
 def resolve_downsample(downsample, lengths, n_stages):
     """The temporal downsampling of a trunk of ``n_stages`` stages: ``downsample`` or "auto"'s.
 
