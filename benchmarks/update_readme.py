@@ -188,17 +188,27 @@ def paper_ssl_table(result):
 def explain_table(result):
     lines = [
         "**Explanation faithfulness** (`make_gestures(return_relevance=True)`, the default "
-        f"CNN, test accuracy {result['test_accuracy']:.2f}), `benchmarks/explain.py`:",
+        f"CNN, test accuracy {result['test_accuracy']:.2f}), `benchmarks/explain.py`. ROAD "
+        "removes (frame, joint) cells most relevant first and fills them by noisy "
+        "interpolation in time; lower MoRF area is better, higher insertion area is better:",
         "",
         "| method | class score | reference | pointing game | relevance mass "
-        "| deletion area (random order) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| deletion area (random order) | ROAD MoRF (random order) | insertion (random order) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in result["methods"].values():
+        road = entry.get("road")
+        cells = ["-", "-"]
+        if road:
+            cells = [
+                f"{road['deletion_most']:.2f} ({road['deletion_random_order']:.2f})",
+                f"{road['insertion_most']:.2f} ({road['insertion_random_order']:.2f})",
+            ]
         lines.append(
             f"| {entry['method']} | {entry['class_score']} | {entry['reference']} "
             f"| {entry['pointing_game']:.2f} | {entry['relevance_mass']:.2f} "
-            f"| {entry['deletion_area']:.2f} ({entry['deletion_area_random']:.2f}) |"
+            f"| {entry['deletion_area']:.2f} ({entry['deletion_area_random']:.2f}) "
+            f"| {cells[0]} | {cells[1]} |"
         )
     chance = result["chance"]
     lines += [
@@ -206,6 +216,12 @@ def explain_table(result):
         f"Chance: pointing {chance['pointing_game']:.2f}, relevance mass "
         f"{chance['relevance_mass']:.2f}.",
     ]
+    truth = result.get("road_true_relevance")
+    if truth:
+        lines[-1] += (
+            f" The true relevance map itself: ROAD MoRF {truth['deletion_most']:.2f}, "
+            f"insertion {truth['insertion_most']:.2f}."
+        )
     return lines
 
 
