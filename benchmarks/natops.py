@@ -82,6 +82,11 @@ def run_seeds(seeds, train, test):
 def summarise():
     runs = load_runs(RUNS_DIR)
     summary = summarise_runs(runs)
+    if REFERENCE not in summary:
+        raise SystemExit(
+            f"no {REFERENCE} runs in {RUNS_DIR} (runs of another MiniRocket cannot be the "
+            "reference): run the seeds again"
+        )
     reference_time = summary[REFERENCE]["fit_seconds"]["mean"]
     for entry in summary.values():
         entry["fit_time_vs_minirocket"] = entry["fit_seconds"]["mean"] / reference_time

@@ -5,22 +5,26 @@ labelled (5 per class: the paper's 5 train + 5 validation; our defaults do not e
 few, so all 10 train) and the other 101 are unlabelled and scored, as in the paper. Models:
 
 - ``supervised``: the default ``CNNClassifier`` on the 10 labelled recordings;
+- ``ssl-default``: ``SSLClassifier()`` with every parameter at its default (run by default,
+  seeds 0-9; about 40 minutes with ``--jobs 2`` on 2 cores);
 - ``ssl-<objective>[-lpft][-st]``: ``SSLClassifier`` pre-trained with that objective on all 111
   recordings without labels (transductive, as the paper), fine-tuned on the 10 (``-lpft``:
   after 30 epochs of linear probing; ``-st``: then one round of self-training on the 101,
   pseudo-labelled by the fine-tuned model; ``-st-avg``: by the mean of its probabilities and
   those of a CNN trained from scratch on the 10; ``-st-agree``: only where both are sure of
-  the same class, the default ``SSLClassifier``); see ``_common.SSL_MODELS``.
+  the same class, the default ``SSLClassifier``'s self-training, without its safeguard); see
+  ``_common.SSL_MODELS``.
 
 The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction) on its data.
 
-    python benchmarks/paper_ssl.py --seeds 0 1 2 [--models ssl-reconstruction ssl-contrastive-lpft]
+    python benchmarks/paper_ssl.py [--seeds 0 1 2] [--models ssl-default ssl-contrastive-lpft]
     python benchmarks/paper_ssl.py --summarise
     python benchmarks/paper_ssl.py --device cuda --jobs 5 ...   # fits at once, on a GPU
 
 Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``). Pre-training
-(about 8 CPU-minutes per seed and objective on 79 joints with the default 24-filter trunk, 19
-with the 48 filters it had before issue 20: ``ssl_cost.py``) runs once per seed and objective
+(about 3.4 CPU-minutes per seed and objective on 79 joints with the default trunk, 24 filters
+at half the frames; 20 with the 48 filters at every frame it had before issue 20:
+``ssl_cost.py``) runs once per seed and objective
 and is cached in ``benchmarks/cache/`` (not committed); the fine-tuning gets it through
 ``sklearn.frozen.FrozenEstimator``, the same model as letting ``SSLClassifier`` pre-train
 itself with the same ``random_state``. A run's ``fit_seconds`` includes the pre-training.

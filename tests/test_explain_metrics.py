@@ -219,6 +219,21 @@ def test_turns_and_shifts_score_every_recording(explainer, two_hand_signs, pertu
     assert np.isfinite(stability.scores).all() and (stability.scores >= 0).all()
 
 
+def test_summary_of_recordings_too_short_to_shift_is_nan_without_warnings():
+    import warnings
+
+    from skgesture.explain import Stability
+
+    stability = Stability(np.array([np.nan, np.nan]), "ris", "shift", 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = stability.summary
+    assert set(summary) == {"mean", "median", "max"}
+    assert all(np.isnan(value) for value in summary.values())
+    partly = Stability(np.array([np.nan, 2.0, 4.0]), "ris", "shift", 1.0).summary
+    assert partly == {"mean": 3.0, "median": 3.0, "max": 4.0}
+
+
 def test_stability_arguments_are_checked(explainer, two_hand_signs):
     X = two_hand_signs[0][:2]
     with pytest.raises(ValueError, match="perturbation must be one of"):

@@ -58,7 +58,13 @@ class Stability:
 
     @property
     def summary(self):
-        """``{"mean", "median", "max"}`` of the scores over the recordings (NaN skipped)."""
+        """``{"mean", "median", "max"}`` of the scores over the recordings (NaN skipped).
+
+        All three are NaN, without a warning, when no recording has a score (every one too
+        short to shift).
+        """
+        if np.isnan(self.scores).all():
+            return {"mean": float("nan"), "median": float("nan"), "max": float("nan")}
         return {
             "mean": float(np.nanmean(self.scores)),
             "median": float(np.nanmedian(self.scores)),

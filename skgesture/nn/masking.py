@@ -101,71 +101,22 @@ class MaskedBatchNorm(nn.Module):
                 eps=self.eps,
             )
         weights = _broadcast_mask(mask, x).to(x.dtype)
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        x = x * weights  # padded frames out of the statistics and of what follows
         count = weights.sum() * (x[0, 0].numel() // x.shape[2])
         if self.training and count > 1:
-            out, mean, var = _MaskedBatchNormFunction.apply(
-                x, weights, self.weight, self.bias, count, self.eps
-            )
+            reduce_dims = [d for d in range(x.dim()) if d != 1]
+            mean = x.sum(dim=reduce_dims) / count
+            # One pass for both moments: activations are O(1) after a normalised layer, so
+            # E[x^2] - E[x]^2 loses nothing that matters in float32 (clamped at 0).
+            var = ((x * x).sum(dim=reduce_dims) / count - mean * mean).clamp(min=0.0)
             with torch.no_grad():
                 unbiased = var * count / (count - 1)
                 self.running_mean.lerp_(mean, self.momentum)
                 self.running_var.lerp_(unbiased, self.momentum)
-            return out
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        scale = self.weight * torch.rsqrt(self.running_var + self.eps)
-        shift = self.bias - self.running_mean * scale
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = self.weight * torch.rsqrt(var + self.eps)
+        shift = self.bias - mean * scale
         # x * scale + shift, then padded frames back to zero.
         return torch.addcmul(shift.view(shape), x, scale.view(shape)) * weights
-
-
-def _sum_but_channels(x):
-    """Sum of ``x`` (batch, channels, frames, ...) over every axis but channels."""
-    return x.sum(dim=[d for d in range(x.dim()) if d != 1])
-
-
-class _MaskedBatchNormFunction(torch.autograd.Function):
-    """Batch normalisation in training mode over the real frames, with a hand-written backward.
-
-    Autograd through the elementwise operations of a masked normalisation keeps about five
-    full-size tensors per layer for the backward pass; this function keeps one (the normalised
-    input), which lowers training's peak memory. ``weights`` is the mask of real frames as
-    0/1 floats, broadcastable against ``x``; ``count`` the number of real values per channel.
-
-    Returns the output (padded frames zero) and the batch mean and (biased) variance, which
-    carry no gradient.
-    """
-
-    @staticmethod
-    def forward(ctx, x, weights, weight, bias, count, eps):
-        # x: (batch, channels, frames, ...); weights: (batch, 1, frames, 1...)
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        masked = x * weights
-        mean = _sum_but_channels(masked) / count
-        # One pass for both moments: activations are O(1) after a normalised layer, so
-        # E[x^2] - E[x]^2 loses nothing that matters in float32 (clamped at 0).
-        var = (_sum_but_channels(masked.square_()) / count - mean * mean).clamp(min=0.0)
-        rstd = torch.rsqrt(var + eps)
-        # The normalised input, zero on padded frames: (x - mean) * rstd * weights.
-        normalised = torch.addcmul((-mean * rstd).view(shape), x, rstd.view(shape)).mul_(weights)
-        out = torch.addcmul(bias.view(shape) * weights, normalised, weight.view(shape))
-        ctx.save_for_backward(normalised, weights, weight, rstd)
-        ctx.count = count
-        ctx.mark_non_differentiable(mean, var)
-        return out, mean, var
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_out, _grad_mean, _grad_var):
-        normalised, weights, weight, rstd = ctx.saved_tensors
-        shape = (1, -1) + (1,) * (normalised.dim() - 2)
-        # Gradients of the affine part, over real frames only.
-        grad_bias = _sum_but_channels(grad_out * weights)
-        grad_weight = _sum_but_channels(grad_out * normalised)
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            # The classic batch-norm gradient restricted to real frames:
-            # weight * rstd * (g - mean(g) - normalised * mean(g * normalised)).
-            scale = (weight * rstd).view(shape)
-            grad_x = (grad_out - (grad_bias / ctx.count).view(shape)).mul_(weights * scale)
-            grad_x.addcmul_(normalised, scale * (grad_weight / ctx.count).view(shape), value=-1)
-        return grad_x, None, grad_weight, grad_bias, None, None
