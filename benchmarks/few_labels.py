@@ -84,8 +84,28 @@ SPLIT_ENTROPY = 20261203
 DATASETS = ("natops", "utkinect", "gestures")
 PROTOCOLS = ("inductive", "transductive")
 MODELS = ("cnn", "supervised", "ssl-unguarded", "ssl")
+#: Methods measured one at a time (``--models``), each an ``SSLClassifier`` without the
+#: safeguard: LP-FT alone, LP-FT with FixMatch consistency training, and that with the
+#: default round of self-training.
+METHODS = ("ssl-lpft", "ssl-fixmatch", "ssl-fixmatch-st")
+#: SSLClassifier parameters of each SSL model (the others at their defaults).
+SSL_PARAMS = {
+    "ssl": {},
+    "ssl-unguarded": {"fallback": "never"},
+    "ssl-lpft": {"fallback": "never", "self_training": 0},
+    "ssl-fixmatch": {"fallback": "never", "self_training": 0, "consistency": "fixmatch"},
+    "ssl-fixmatch-st": {"fallback": "never", "consistency": "fixmatch"},
+}
 #: (model, baseline) pairs whose paired difference the summary reports.
 GAINS = (("ssl-unguarded", "supervised"), ("ssl", "supervised"), ("ssl", "cnn"))
+#: The same for the methods: each against what it adds to, and against the supervised CNN.
+METHOD_GAINS = (
+    ("ssl-fixmatch", "ssl-lpft"),
+    ("ssl-fixmatch-st", "ssl-unguarded"),
+    ("ssl-lpft", "supervised"),
+    ("ssl-fixmatch", "supervised"),
+    ("ssl-fixmatch-st", "supervised"),
+)
 #: ``k``; "all" labels every training recording.
 LABELS_PER_CLASS = ("1", "2", "3", "5", "10", "all")
 
@@ -165,7 +185,7 @@ def matched_supervised(pretrainer, **common):
         )
     }
     return CNNClassifier(
-        architecture="joint", downsample=pretrainer.downsample, **sizes, **training, **common
+        architecture="joint", downsample=pretrainer.downsample_, **sizes, **training, **common
     )
 
 
@@ -184,8 +204,8 @@ def measure(name, protocol, k, seed, model, device="cpu", n_threads=None):
     else:
         y_partial = np.full(len(X), -1, dtype=object)
         y_partial[labelled] = y_train[labelled]
-        fallback = "never" if model == "ssl-unguarded" else "auto"
-        clf = SSLClassifier(pretrainer=FrozenEstimator(pretrainer), fallback=fallback, **common)
+        params = SSL_PARAMS[model]
+        clf = SSLClassifier(pretrainer=FrozenEstimator(pretrainer), **params, **common)
         clf.fit(X, y_partial)
     fit_seconds = time.perf_counter() - start
     run = {
@@ -209,7 +229,7 @@ def run_name(name, protocol, k, model):
     return f"{name} {protocol} k={k} {model}"
 
 
-def run_all(datasets, protocols, ks, seeds, device="cpu", jobs=1):
+def run_all(datasets, protocols, ks, seeds, device="cpu", jobs=1, models=MODELS):
     n_threads = 1 if jobs > 1 else None
     fits = [
         (name, protocol, k, seed, model)
@@ -219,7 +239,7 @@ def run_all(datasets, protocols, ks, seeds, device="cpu", jobs=1):
         # k of at least the smallest class's size labels every recording: that is "all".
         if k == "all" or int(k) < min(np.unique(dataset(name)[1], return_counts=True)[1])
         for seed in seeds
-        for model in MODELS
+        for model in models
     ]
     # Pre-train what the fits need first, so that parallel fits never race for it.
     needed = sorted({(name, protocol, seed) for name, protocol, _, seed, _ in fits})
@@ -269,7 +289,7 @@ def summarise():
     import json
 
     runs = [json.loads(path.read_text()) for path in sorted(RUNS_DIR.glob("*.json"))]
-    table = {}
+    table, methods_table = {}, {}
     for name in DATASETS:
         for protocol in PROTOCOLS:
             for k in LABELS_PER_CLASS:
@@ -296,6 +316,9 @@ def summarise():
                     gains = np.subtract(accuracy[model], accuracy[baseline])
                     row[f"{model} - {baseline}"] = paired_gain(gains)
                 table.setdefault(f"{name} {protocol}", {})[k] = row
+                methods = _method_row(runs, name, protocol, k)
+                if methods:
+                    methods_table.setdefault(f"{name} {protocol}", {})[k] = methods
     write_result(
         "few_labels",
         {
@@ -303,11 +326,34 @@ def summarise():
             "interval": "95 % Student-t interval over the paired differences",
             "split_entropy": SPLIT_ENTROPY,
             "table": table,
+            "methods": methods_table,
             "runs": runs,
         },
     )
     if table:
         plot(table, RESULTS_DIR / "few_labels.png")
+
+
+def _method_row(runs, name, protocol, k):
+    """Paired gains of the methods (``METHOD_GAINS``) over the seeds that ran them all."""
+    models = ("supervised", "ssl-unguarded", *METHODS)
+    by_model = {
+        model: {r["seed"]: r for r in runs if r["model"] == run_name(name, protocol, k, model)}
+        for model in models
+    }
+    row = {}
+    for model, baseline in METHOD_GAINS:
+        seeds = sorted(set(by_model[model]) & set(by_model[baseline]))
+        if not seeds:
+            continue
+        ours = [by_model[model][s]["accuracy"] for s in seeds]
+        theirs = [by_model[baseline][s]["accuracy"] for s in seeds]
+        row[f"{model} accuracy"] = float(np.mean(ours))
+        row[f"{model} - {baseline}"] = {
+            **paired_gain(np.subtract(ours, theirs)),
+            "seeds": seeds,
+        }
+    return row
 
 
 def plot(table, path):
@@ -359,10 +405,13 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="*", default=list(range(10)))
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--jobs", type=int, default=1, help="fits run at once")
+    parser.add_argument("--models", nargs="*", default=list(MODELS), choices=[*MODELS, *METHODS])
     parser.add_argument("--summarise", action="store_true", help="only write the summary")
     args = parser.parse_args()
     if not args.summarise:
-        run_all(args.datasets, args.protocols, args.k, args.seeds, args.device, args.jobs)
+        run_all(
+            args.datasets, args.protocols, args.k, args.seeds, args.device, args.jobs, args.models
+        )
     summarise()
 
 

@@ -611,3 +611,78 @@ def test_fallen_back_model_saves_pickles_and_explains(fallen_back, data, tmp_pat
     assert unpickled.safeguard_ == fallen_back.safeguard_
     explanation = GradCAMExplainer(fallen_back).fit().explain(X[:2])
     assert explanation.joint_importance.shape == (2, 4)
+
+
+# ------------------------------------------------------------------ consistency (FixMatch)
+def fixmatch(pretrainer, **params):
+    settings = {
+        "consistency": "fixmatch",
+        "consistency_threshold": 0.6,
+        "self_training": 0,
+        "fallback": "never",
+        "random_state": 0,
+        **FAST,
+    }
+    return SSLClassifier(pretrainer=FrozenEstimator(pretrainer), **{**settings, **params})
+
+
+def test_fixmatch_learns_from_unlabelled_recordings(data, pretrainer):
+    X, labels = data
+    y = hide_labels(labels, 3)
+    model = fixmatch(pretrainer).fit(X, y)
+    rates = [batch["pseudo_label_rate"] for epoch in model.history_ for batch in epoch["batches"]]
+    assert len(rates) == FAST["max_epochs"]  # one labelled batch per epoch, each with its rate
+    assert 0 <= min(rates) and max(rates) > 0  # some unlabelled recordings became targets
+    assert model.score(X, labels) > 0.9
+    plain = SSLClassifier(
+        pretrainer=FrozenEstimator(pretrainer),
+        self_training=0,
+        fallback="never",
+        random_state=0,
+        **FAST,
+    ).fit(X, y)
+    assert "pseudo_label_rate" not in plain.history_[-1, "batches"][0]
+    assert not np.allclose(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_fixmatch_is_reproducible_and_saves(data, pretrainer, tmp_path):
+    X, labels = data
+    y = hide_labels(labels, 3)
+    first = fixmatch(pretrainer, max_epochs=4).fit(X, y)
+    again = fixmatch(pretrainer, max_epochs=4).fit(X, y)
+    np.testing.assert_allclose(first.predict_proba(X), again.predict_proba(X), rtol=1e-5)
+    first.save(tmp_path / "fixmatch.npz")
+    restored = SSLClassifier.load(tmp_path / "fixmatch.npz")
+    assert restored.consistency == "fixmatch"
+    np.testing.assert_array_equal(restored.predict_proba(X), first.predict_proba(X))
+    unpickled = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(unpickled.predict_proba(X), first.predict_proba(X))
+
+
+def test_fixmatch_without_unlabelled_recordings_trains_on_the_labels(data, pretrainer):
+    X, labels = data
+    model = fixmatch(pretrainer, max_epochs=3).fit(X, labels)
+    assert "pseudo_label_rate" not in model.history_[-1, "batches"][0]
+
+
+def test_a_threshold_nothing_reaches_leaves_only_the_labelled_loss(data, pretrainer):
+    X, labels = data
+    model = fixmatch(pretrainer, max_epochs=3, consistency_threshold=1.0).fit(
+        X, hide_labels(labels, 3)
+    )
+    rates = [batch["pseudo_label_rate"] for epoch in model.history_ for batch in epoch["batches"]]
+    assert rates and max(rates) == 0  # label smoothing keeps every probability below 1
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"consistency": "mixmatch"}, "'consistency' parameter"),
+        ({"consistency_threshold": 0.0}, "'consistency_threshold' parameter"),
+        ({"consistency_threshold": 1.5}, "'consistency_threshold' parameter"),
+    ],
+)
+def test_consistency_parameters_are_validated(data, params, message):
+    X, labels = data
+    with pytest.raises(ValueError, match=message):
+        SSLClassifier(**params).fit(X, hide_labels(labels, 6))

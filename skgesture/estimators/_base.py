@@ -769,12 +769,16 @@ class SkeletonClassifierBase(ClassifierMixin, NetworkEstimator):
                 collate=collate,
             ),
             "classes": list(range(len(self.classes_))),
-            **self._stage_net_params(stage),
+            **self._stage_net_params(stage, augment_seed),
         }
         params.update(self.net_params or {})
-        return ClassifierNet(**params)
+        return self._net_class(stage)(**params)
 
-    def _stage_net_params(self, stage):
+    def _net_class(self, stage):
+        """The skorch net class of a training with the settings of ``stage``."""
+        return ClassifierNet
+
+    def _stage_net_params(self, stage, augment_seed=0):
         """skorch parameters (routed by prefix) that ``stage`` sets beyond ``max_epochs``;
         ``net_params`` still override them."""
         return {}

@@ -44,6 +44,19 @@ _CONTRASTIVE_AUGMENT = {
     "joint_dropout": 0.1,
 }
 
+
+def strong_augmenter(n_coords=3):
+    """The strong augmentation of contrastive pre-training (and of FixMatch's strong views):
+    turns, scaling, jitter, time warp, cropping and dropped joints; no turn for recordings of
+    one coordinate per joint."""
+    from skgesture.preprocessing.augment import Augmenter
+
+    settings = dict(_CONTRASTIVE_AUGMENT)
+    if n_coords < 2:
+        settings["rotation"] = 0.0  # one coordinate per joint cannot turn
+    return Augmenter(**settings)
+
+
 _TRAINING_PARAMETERS = (
     "skeleton",
     "body_frame",
@@ -390,15 +403,12 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
         return self._keep(training)
 
     def _make_augmenter(self, n_coords=3):
-        from skgesture.preprocessing.augment import Augmenter, make_augmenter
+        from skgesture.preprocessing.augment import make_augmenter
 
         if self.augment == "auto":
             if self.objective == "reconstruction":
                 return None
-            settings = dict(_CONTRASTIVE_AUGMENT)
-            if n_coords < 2:
-                settings["rotation"] = 0.0  # one coordinate per joint cannot turn
-            return Augmenter(**settings)
+            return strong_augmenter(n_coords)
         augmenter = make_augmenter(self.augment)
         if augmenter is None and self.objective in ("contrastive", "hybrid"):
             raise ValueError(

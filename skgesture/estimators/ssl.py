@@ -33,16 +33,23 @@ from skgesture.estimators._base import (
     parameters_init,
     probabilities,
 )
+from skgesture.estimators._consistency import ConsistencyNet, UnlabeledViews
 from skgesture.estimators._docs import complete_docstring
 from skgesture.estimators._input import RAW_INPUT
 from skgesture.estimators._targets import check_labels, check_sample_weight, drop_unweighted
-from skgesture.estimators.pretrainer import AutoencoderPretrainer, _trunk_sizes
+from skgesture.estimators._training import ClassifierNet
+from skgesture.estimators.pretrainer import AutoencoderPretrainer, _trunk_sizes, strong_augmenter
 from skgesture.model_selection import labelled_mask
 from skgesture.nn import JointCNN
+from skgesture.preprocessing.augment import make_augmenter
 
 __all__ = ["SSLClassifier"]
 
 _TRUNK_PARAMETERS = ("stem.*", "blocks.*", "last_conv.*")
+
+
+#: Unlabelled recordings per consistency-training step, per labelled one (FixMatch's mu).
+UNLABELED_BATCH_RATIO = 2
 
 
 class _SSLStage(NamedTuple):
@@ -53,12 +60,15 @@ class _SSLStage(NamedTuple):
     ``fit`` runs several trainings -- linear probe, fine-tuning, the from-scratch teacher,
     self-training rounds -- each with its own stage, and never writes the parameters.
     ``random_start``: the trunk starts from random weights instead of the pre-trained ones.
+    ``unlabeled``: ``(data, lengths)`` of the unlabelled recordings that consistency training
+    learns from, or None for training on the labelled recordings alone.
     """
 
     max_epochs: int
     freeze_encoder: bool
     encoder_lr: float | None
     random_start: bool = False
+    unlabeled: tuple | None = None
 
 
 @complete_docstring
@@ -147,6 +157,21 @@ class SSLClassifier(SkeletonClassifierBase):
         Smallest probability at which a prediction becomes a pseudo-label. With the default
         ``label_smoothing=0.1`` a model is rarely more sure than ``1 - 0.1 + 0.1 / n_classes``
         (0.92 with 6 classes), so thresholds near that take few recordings.
+    consistency : {"fixmatch"} or None, default=None
+        Consistency training on the unlabelled recordings while the network is fine-tuned
+        (FixMatch, Sohn et al., 2020): each step adds, to the labelled batch's
+        loss, a loss on twice as many unlabelled recordings, each seen weakly augmented
+        (scaling, jitter) and strongly augmented (turns, scaling, jitter, time warp,
+        cropping, dropped joints, as in contrastive pre-training); the class the network
+        gives the weak view, where its probability reaches ``consistency_threshold``, is the
+        target of the strong view. The linear probe and the self-training student train on
+        labelled recordings only; unlabelled recordings' ``sample_weight`` is not used here.
+        Each step then costs about five times a labelled step. The history records
+        ``pseudo_label_rate``, the share of unlabelled recordings above the threshold.
+    consistency_threshold : float in (0, 1], default=0.8
+        Probability the weak view's class must reach to be the strong view's target.
+        FixMatch's 0.95 assumes hard labels; with the default ``label_smoothing=0.1`` a
+        model is rarely more sure than about 0.92 with 6 classes, so 0.95 would take none.
     fallback : {"auto", "never"}, default="auto"
         ``"auto"``: after the fit, compare the semi-supervised model with the supervised one
         by stratified cross-validation on the labelled recordings only (``min(3, n)`` folds,
@@ -233,6 +258,8 @@ class SSLClassifier(SkeletonClassifierBase):
         "self_training": [Interval(Integral, 0, None, closed="left")],
         "self_training_teacher": [StrOptions({"agreement", "average", "fine-tuned"})],
         "self_training_threshold": [Interval(Real, 0, 1, closed="right")],
+        "consistency": [StrOptions({"fixmatch"}), None],
+        "consistency_threshold": [Interval(Real, 0, 1, closed="right")],
         "fallback": [StrOptions({"auto", "never"})],
         "unlabeled_label": [Real, str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -265,6 +292,8 @@ class SSLClassifier(SkeletonClassifierBase):
             "self_training": 1,
             "self_training_teacher": "agreement",
             "self_training_threshold": 0.7,
+            "consistency": None,
+            "consistency_threshold": 0.8,
             "fallback": "auto",
             "unlabeled_label": -1,
             "dropout": 0.2,
@@ -279,6 +308,9 @@ class SSLClassifier(SkeletonClassifierBase):
     def _complete_older_params(cls, params):
         # Models fitted before the safeguard existed kept the SSL model whatever it scored.
         params.setdefault("fallback", "never")
+        # ... and before consistency training, fine-tuned on the labelled recordings alone.
+        params.setdefault("consistency", None)
+        params.setdefault("consistency_threshold", 0.8)
         if "net_" in params:  # a pickled fitted estimator
             params.setdefault("safeguard_", None)
 
@@ -331,7 +363,8 @@ class SSLClassifier(SkeletonClassifierBase):
             self.channel_scale_ = self.pretrainer_.channel_scale_
         self.n_labeled_ = int(labelled.sum())
         weights = None if sample_weight is None else sample_weight[labelled]
-        self._train(data[labelled], lengths[labelled], y_known, y_codes, resume, weights)
+        unlabeled = (data[~labelled], lengths[~labelled])
+        self._train(data[labelled], lengths[labelled], y_known, y_codes, resume, weights, unlabeled)
         self.n_pseudo_labeled_ = 0
         if resume:  # a warm start continues net_; the first fit's safeguard_ stays
             return self
@@ -348,22 +381,30 @@ class SSLClassifier(SkeletonClassifierBase):
     def _stage(self):
         return _SSLStage(self.max_epochs, self.freeze_encoder, self.encoder_lr)
 
-    def _train(self, data, lengths, y, y_codes, resume, sample_weight=None):
+    def _train(self, data, lengths, y, y_codes, resume, sample_weight=None, unlabeled=None):
         """Fine-tune (from ``net_``'s weights when ``resume``) and keep the model."""
         start = self.net_ if resume else None
-        return self._keep(self._fine_tune(data, lengths, y, y_codes, start, sample_weight))
+        return self._keep(
+            self._fine_tune(data, lengths, y, y_codes, start, sample_weight, unlabeled)
+        )
 
-    def _fine_tune(self, data, lengths, y, y_codes, start=None, sample_weight=None):
+    def _fine_tune(self, data, lengths, y, y_codes, start=None, sample_weight=None, unlabeled=None):
         """Train the CNN from the pre-trained trunk, or from ``start``'s weights when given.
 
         With ``linear_probe_epochs`` (and neither ``start`` nor ``freeze_encoder``), first
-        the head alone on the frozen trunk, then the whole network from there. Returns the
-        last :class:`~skgesture.estimators._training.Training`: the probe's when Ctrl+C ended it.
+        the head alone on the frozen trunk, then the whole network from there. With
+        ``consistency`` and ``unlabeled`` (``(data, lengths)`` of unlabelled recordings), the
+        whole network's training adds the consistency loss on them. Returns the last
+        :class:`~skgesture.estimators._training.Training`: the probe's when Ctrl+C ended it.
         """
         stage = self._stage()
+        if self.consistency is not None and unlabeled is not None and len(unlabeled[0]):
+            stage = stage._replace(unlabeled=unlabeled)
         if start is not None or stage.freeze_encoder or not self.linear_probe_epochs:
             return self._fit_network(data, lengths, y, y_codes, stage, start, sample_weight)
-        probe = stage._replace(max_epochs=self.linear_probe_epochs, freeze_encoder=True)
+        probe = stage._replace(
+            max_epochs=self.linear_probe_epochs, freeze_encoder=True, unlabeled=None
+        )
         probed = self._fit_network(data, lengths, y, y_codes, probe, None, sample_weight)
         if probed.interrupted:  # Ctrl+C during the probe stops the whole fit
             return probed
@@ -511,6 +552,7 @@ class SSLClassifier(SkeletonClassifierBase):
                 self.classes_[y_codes[train]],
                 y_codes[train],
                 sample_weight=fold_weights,
+                unlabeled=(data[unlabelled_rows], lengths[unlabelled_rows]),
             )
             if self_trains and not (supervised.interrupted or ssl.interrupted):
                 fold_teacher = None if self.self_training_teacher == "fine-tuned" else supervised
@@ -638,8 +680,26 @@ class SSLClassifier(SkeletonClassifierBase):
             **self.trunk_sizes_,
         }
 
-    def _stage_net_params(self, stage):
-        return {"module__freeze_trunk": stage.freeze_encoder}
+    def _stage_net_params(self, stage, augment_seed=0):
+        params = {"module__freeze_trunk": stage.freeze_encoder}
+        if stage.unlabeled is not None:
+            data, lengths = stage.unlabeled
+            params["unlabeled"] = UnlabeledViews(
+                data,
+                lengths,
+                self.channel_mean_,
+                self.channel_scale_,
+                weak=make_augmenter("light"),
+                strong=strong_augmenter(self.n_coords_in_),
+                batch_size=UNLABELED_BATCH_RATIO * self.batch_size,
+                features=self._input_features(),
+                seed=augment_seed + 1,
+            )
+            params["consistency_threshold"] = self.consistency_threshold
+        return params
+
+    def _net_class(self, stage):
+        return ConsistencyNet if stage.unlabeled is not None else ClassifierNet
 
     def _make_net(self, *, device, stage=None, **settings):
         stage = self._stage() if stage is None else stage
