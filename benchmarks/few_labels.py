@@ -18,6 +18,12 @@ Every estimator has its current defaults; nothing is pinned here:
 - ``ssl``: ``SSLClassifier()`` as a user gets it, ``fallback="auto"``: it keeps the supervised
   CNN of the same shape when that cross-validated better on the labelled recordings.
 
+Methods measured one at a time (``--models``; without the safeguard): ``ssl-lpft`` (linear
+probe then fine-tuning, no self-training), ``ssl-fixmatch`` (that with FixMatch consistency
+training on the unlabelled recordings, ``consistency="fixmatch"``) and ``ssl-fixmatch-st``
+(that plus the default round of self-training). The summary's ``methods`` table gives each
+against what it adds to and against ``supervised``.
+
 Protocols: ``inductive``, the unlabelled recordings are the other training recordings and
 the test recordings are never seen before scoring; ``transductive`` (the paper's Table 2), the
 test recordings are unlabelled recordings of the fit too (pre-training and self-training see

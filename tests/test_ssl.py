@@ -649,6 +649,7 @@ def test_fixmatch_is_reproducible_and_saves(data, pretrainer, tmp_path):
     X, labels = data
     y = hide_labels(labels, 3)
     first = fixmatch(pretrainer, max_epochs=4).fit(X, y)
+    assert first.net_.unlabeled is None  # the fitted model keeps no unlabelled recordings
     again = fixmatch(pretrainer, max_epochs=4).fit(X, y)
     np.testing.assert_allclose(first.predict_proba(X), again.predict_proba(X), rtol=1e-5)
     first.save(tmp_path / "fixmatch.npz")

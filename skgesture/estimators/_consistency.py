@@ -105,6 +105,14 @@ class ConsistencyNet(ClassifierNet):
         self.consistency_threshold = consistency_threshold
         self.consistency_weight = consistency_weight
 
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        try:
+            return super().partial_fit(X, y, classes, **fit_params)
+        finally:
+            # The pool is training data: a fitted model (pickled, kept by the estimator) must
+            # not carry the unlabelled recordings along.
+            self.unlabeled = None
+
     def _views(self):
         return [
             {

@@ -48,6 +48,19 @@ def resolve_downsample(downsample, lengths, n_stages):
     return chosen
 
 
+def complete_pickled_downsample(state):
+    """Give a fitted estimator pickled before ``downsample_`` existed its integer
+    ``downsample`` as ``downsample_`` (``state`` with its parameters already completed)."""
+    if "net_" in state and "downsample_" not in state:
+        state["downsample_"] = state["downsample"]
+
+
+def complete_saved_downsample(attributes, params):
+    """The same for a model file: the fitted ``attributes`` from its ``params``."""
+    if "downsample_" not in attributes and isinstance(params.get("downsample"), int):
+        attributes["downsample_"] = params["downsample"]
+
+
 _ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN, "graph": GraphCNN}
 
 
@@ -180,13 +193,11 @@ class CNNClassifier(SkeletonClassifierBase):
         if "downsample" not in params and "architecture" in params:
             graph = params["architecture"] == "graph"
             params["downsample"] = min(4, 2 ** params.get("n_blocks", 2)) if graph else 1
-        if "net_" in params and "downsample_" not in params:  # a pickled fitted estimator
-            params["downsample_"] = params["downsample"]
+        complete_pickled_downsample(params)
 
     @classmethod
     def _complete_older_attributes(cls, attributes, params):
-        if "downsample_" not in attributes and isinstance(params.get("downsample"), int):
-            attributes["downsample_"] = params["downsample"]
+        complete_saved_downsample(attributes, params)
 
     def _learn_input(self, data, lengths):
         super()._learn_input(data, lengths)

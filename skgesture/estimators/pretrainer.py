@@ -22,7 +22,11 @@ from skgesture.estimators._batches import batch_slices
 from skgesture.estimators._docs import complete_docstring
 from skgesture.estimators._input import RAW_INPUT
 from skgesture.estimators._training import resolve_early_stopping
-from skgesture.estimators.cnn import resolve_downsample
+from skgesture.estimators.cnn import (
+    complete_pickled_downsample,
+    complete_saved_downsample,
+    resolve_downsample,
+)
 from skgesture.nn import ContrastiveNet, HybridNet, ReconstructionNet
 from skgesture.nn.losses import masked_reconstruction_loss, nt_xent_loss
 from skgesture.utils.validation import restore_layout
@@ -375,13 +379,11 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
     def _complete_older_params(cls, params):
         # Before "auto" existed the pretrainer kept every frame unless told otherwise.
         params.setdefault("downsample", 1)
-        if "net_" in params and "downsample_" not in params:  # a pickled fitted estimator
-            params["downsample_"] = params["downsample"]
+        complete_pickled_downsample(params)
 
     @classmethod
     def _complete_older_attributes(cls, attributes, params):
-        if "downsample_" not in attributes and isinstance(params.get("downsample"), int):
-            attributes["downsample_"] = params["downsample"]
+        complete_saved_downsample(attributes, params)
 
     def _learn_input(self, data, lengths):
         super()._learn_input(data, lengths)
