@@ -119,13 +119,15 @@ def pretrain_epochs():
 def pretrainer_path(data_name, objective, seed):
     """Where :func:`pretrained` caches the pretrainer of ``data_name``, ``objective``, ``seed``.
 
-    The name carries the default trunk's width and downsampling, so a pretrainer cached under
-    older defaults is never taken for today's.
+    The name carries the default trunk's width, downsampling and input, so a pretrainer cached
+    under older defaults is never taken for today's.
     """
     from skgesture.ssl import AutoencoderPretrainer
 
     default = AutoencoderPretrainer()
     trunk = f"f{default.n_filters}-d{default.downsample}"
+    if default.body_frame:  # the input, when it is not the positions as given
+        trunk += "-body-" + "+".join(default.streams)
     return CACHE_DIR / f"{data_name}_{objective}_e{pretrain_epochs()}_{trunk}_seed{seed}.joblib"
 
 

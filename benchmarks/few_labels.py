@@ -8,8 +8,9 @@ Every estimator has its current defaults; nothing is pinned here:
 - ``supervised``: ``CNNClassifier`` as the SSL fine-tune trains it, so that the comparison
   isolates the pre-training: the joint architecture with the default pretrainer's trunk (read
   from the fitted pretrainer: since issue 20 the CNN's default 24 filters, 2 blocks, kernel 7,
-  but no downsampling), positions as given (``body_frame=False``, ``streams=("joint",)``), no
-  augmentation, the same optimiser, schedule, epochs, label smoothing and early-stopping rule.
+  and its downsampling), the SSL model's input (the body frame with the motion stream since
+  ``benchmarks/select_ssl.py``; positions as given before), no augmentation, the same
+  optimiser, schedule, epochs, label smoothing and early-stopping rule.
   The one difference left: it standardises its input on the labelled recordings, the SSL
   model on all it pre-trained on;
 - ``ssl-unguarded``: ``SSLClassifier(fallback="never")``, its other parameters the defaults
@@ -58,7 +59,9 @@ how often ``ssl`` fell back. Writes ``results/few_labels.json`` and ``results/fe
     python benchmarks/few_labels.py --summarise
 
 Every (dataset, protocol, k, seed, model) run is saved as JSON in
-``results/few_labels_runs/`` as soon as it ends; a run that was saved is not run again.
+``results/few_labels_runs/`` as soon as it ends; a run that was saved is not run again. The
+SSL and matched supervised runs made while ``SSLClassifier`` fed positions as given are kept in
+``results/few_labels_runs/raw-input/`` (not read by the summary).
 ``--jobs`` runs that many fits at once in worker processes, one torch thread each:
 pre-training first, then the fits.
 

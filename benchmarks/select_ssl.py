@@ -12,16 +12,20 @@ recordings:
   folds); the 4 other subjects are the pool.
 
 ``k`` = 3 labelled per class on NATOPS and 2 on UTKinect. Every model of a fold sees the same
-labelled subset and the same pre-trained trunk (the default pretrainer, fitted on the pool
-without labels, the inductive protocol). Models, each an ``SSLClassifier`` without its
-safeguard (``fallback="never"``) except ``ssl``:
+labelled subset and the same pre-trained trunk (the default contrastive pretrainer on the
+model's input, fitted on the pool without labels: the inductive protocol). Models, each an
+``SSLClassifier`` without its safeguard (``fallback="never"``) except ``ssl``:
 
 - ``supervised``: the default ``CNNClassifier`` on the labelled recordings;
 - ``lpft``: linear probe then fine-tuning, nothing else;
 - ``lpft-st``: plus one round of self-training by agreement (the default's method);
 - ``fixmatch``: LP-FT with FixMatch consistency training on the unlabelled pool;
 - ``fixmatch-st``: that plus the round of self-training;
-- ``ssl``: ``SSLClassifier()`` as a user gets it.
+- ``ssl``: ``SSLClassifier()`` as a user got it before this measurement (with its safeguard,
+  positions as given);
+- ``lpft-st body``, ``fixmatch-st body``, ``ssl body``: the same three with pre-training and
+  fine-tuning on ``CNNClassifier``'s input (body frame with the motion stream) instead of
+  positions as given.
 
 The summary gives each model's mean accuracy and its paired difference with ``lpft-st`` (the
 current method), with a 95 % t-interval over the folds of both sets.
@@ -45,13 +49,21 @@ from sklearn.model_selection import LeaveOneGroupOut, RepeatedStratifiedKFold
 RUNS_DIR = RESULTS_DIR / "select_ssl_runs"
 SPLIT_ENTROPY = 20261204
 LABELS_PER_CLASS = {"NATOPS": 3, "UTKinect": 2}
+#: The input of ``CNNClassifier()``: body frame with the motion stream.
+BODY = {"body_frame": True, "streams": ("joint", "motion")}
+#: Positions as given, SSLClassifier's input until this measurement.
+RAW = {"body_frame": False, "streams": ("joint",)}
 MODELS = {
     "supervised": None,
-    "lpft": {"fallback": "never", "self_training": 0},
-    "lpft-st": {"fallback": "never"},
-    "fixmatch": {"fallback": "never", "self_training": 0, "consistency": "fixmatch"},
-    "fixmatch-st": {"fallback": "never", "consistency": "fixmatch"},
-    "ssl": {},
+    "lpft": {"fallback": "never", "self_training": 0, **RAW},
+    "lpft-st": {"fallback": "never", **RAW},
+    "fixmatch": {"fallback": "never", "self_training": 0, "consistency": "fixmatch", **RAW},
+    "fixmatch-st": {"fallback": "never", "consistency": "fixmatch", **RAW},
+    "ssl": {**RAW},
+    # The same with pre-training and fine-tuning on the body-frame input.
+    "lpft-st body": {"fallback": "never", **BODY},
+    "fixmatch-st body": {"fallback": "never", "consistency": "fixmatch", **BODY},
+    "ssl body": {**BODY},
 }
 BASELINE = "lpft-st"
 
@@ -89,27 +101,29 @@ def _labelled(name, y_pool, fold):
     )
 
 
-def _pretrainer(name, fold, X_pool):
+def _pretrainer(name, fold, X_pool, body=False):
     import joblib
 
     from skgesture.ssl import AutoencoderPretrainer
 
     default = AutoencoderPretrainer()
+    tag = "-body" if body else ""
     path = CACHE_DIR / (
-        f"select-ssl-{name}-fold{fold}-f{default.n_filters}-d{default.downsample}.joblib"
+        f"select-ssl-{name}-fold{fold}-f{default.n_filters}-d{default.downsample}{tag}.joblib"
     )
     if path.is_file():
         return joblib.load(path)
-    pretrainer = AutoencoderPretrainer(objective="contrastive", random_state=fold, n_threads=1).fit(
-        X_pool
-    )
+    inputs = BODY if body else {"body_frame": False, "streams": ("joint",)}
+    pretrainer = AutoencoderPretrainer(
+        objective="contrastive", random_state=fold, n_threads=1, **inputs
+    ).fit(X_pool)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(pretrainer, path)
     return pretrainer
 
 
 def _measure(name, fold, model):
-    path = RUNS_DIR / f"{name}__fold{fold}__{model}.json"
+    path = RUNS_DIR / f"{name}__fold{fold}__{model.replace(' ', '_')}.json"
     if path.exists():
         return json.loads(path.read_text())
     import torch
@@ -128,7 +142,7 @@ def _measure(name, fold, model):
         clf = CNNClassifier(random_state=fold, n_threads=1)
         clf.fit([X_pool[i] for i in labelled], y_pool[labelled])
     else:
-        pretrainer = _pretrainer(name, fold, X_pool)
+        pretrainer = _pretrainer(name, fold, X_pool, body=model.endswith(" body"))
         y_partial = np.full(len(X_pool), -1, dtype=object)
         y_partial[labelled] = y_pool[labelled]
         clf = SSLClassifier(
@@ -206,12 +220,14 @@ def main():
         for name in args.datasets:
             n_folds = len(_dataset(name)[2])
             # Pre-train first (one per fold), so that parallel fits never race for it.
+            bodies = sorted({model.endswith(" body") for model in args.models if MODELS[model]})
             run_parallel(
                 [
-                    lambda n=name, f=fold: _pretrainer(
-                        n, f, [_dataset(n)[0][i] for i in _dataset(n)[2][f][0]]
+                    lambda n=name, f=fold, b=body: _pretrainer(
+                        n, f, [_dataset(n)[0][i] for i in _dataset(n)[2][f][0]], b
                     )
                     for fold in range(n_folds)
+                    for body in bodies
                 ],
                 args.jobs,
             )

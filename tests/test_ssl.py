@@ -16,7 +16,10 @@ from skgesture import CNNClassifier, GradCAMExplainer, SkeletonPadder
 from skgesture.model_selection import LabeledStratifiedKFold, labelled_mask
 from skgesture.ssl import AutoencoderPretrainer, SSLClassifier
 
-TINY_TRUNK = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, "n_threads": 1}
+# These four noisy joints have no body to centre on: the tests feed the positions as given
+# (the defaults' body frame is tested on its own below).
+RAW = {"body_frame": False, "streams": ("joint",)}
+TINY_TRUNK = {"n_filters": 8, "n_blocks": 1, "kernel_size": 3, "n_threads": 1, **RAW}
 FAST = {"max_epochs": 15, "lr": 0.01, "n_threads": 1}
 
 
@@ -132,7 +135,9 @@ def test_pretrainer_refuses_other_joints(pretrainer):
 def ssl_model(data, pretrainer):
     X, labels = data
     y = hide_labels(labels, 6)
-    return SSLClassifier(pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST).fit(X, y)
+    return SSLClassifier(**RAW, pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST).fit(
+        X, y
+    )
 
 
 def test_ssl_learns_from_few_labels(ssl_model, data):
@@ -146,6 +151,7 @@ def test_ssl_learns_from_few_labels(ssl_model, data):
 def test_ssl_starts_from_the_pretrained_trunk(data, pretrainer):
     X, labels = data
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         freeze_encoder=True,
         fallback="never",  # the safeguard may keep a CNN from random weights instead
@@ -162,6 +168,7 @@ def test_ssl_starts_from_the_pretrained_trunk(data, pretrainer):
 def test_encoder_lr_sets_a_learning_rate_for_the_trunk(data, pretrainer):
     X, labels = data
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         encoder_lr=1e-4,
         lr_schedule="constant",
@@ -181,6 +188,7 @@ def test_linear_probe_then_fine_tune_is_a_probe_continued_by_a_fine_tune(data, p
         "self_training": 0,
         "random_state": 0,
         **FAST,
+        **RAW,
     }
     lp_ft = SSLClassifier(linear_probe_epochs=4, **params).fit(X, y)
     assert (lp_ft.max_epochs, lp_ft.freeze_encoder) == (15, False)  # parameters untouched
@@ -197,6 +205,7 @@ def test_linear_probe_then_fine_tune_is_a_probe_continued_by_a_fine_tune(data, p
 def test_linear_probe_leaves_parameters_as_they_were_when_training_fails(data, pretrainer):
     X, labels = data
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         linear_probe_epochs=3,
         max_epochs=5,
@@ -213,6 +222,7 @@ def test_linear_probe_leaves_parameters_as_they_were_when_training_fails(data, p
 def test_ctrl_c_during_the_linear_probe_stops_the_fit(data, pretrainer):
     X, labels = data
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         linear_probe_epochs=4,
         max_epochs=6,
@@ -233,7 +243,7 @@ class _FailOnFirstEpoch(Callback):
 def test_ssl_pretrains_itself_and_leaves_its_parameter_alone(data):
     X, labels = data
     template = AutoencoderPretrainer(max_epochs=2, random_state=0, **TINY_TRUNK)
-    model = SSLClassifier(pretrainer=template, max_epochs=2, random_state=0, n_threads=1)
+    model = SSLClassifier(**RAW, pretrainer=template, max_epochs=2, random_state=0, n_threads=1)
     model.fit(X, hide_labels(labels, 6))
     assert not hasattr(template, "net_")  # cloned, not fitted in place
     assert model.pretrainer_.n_iter_ == 2
@@ -246,7 +256,7 @@ def test_string_labels_with_a_string_marker(data, pretrainer):
     X, labels = data
     y = hide_labels(labels, 6, unlabeled="?").astype(str)
     model = SSLClassifier(
-        pretrainer=FrozenEstimator(pretrainer), unlabeled_label="?", random_state=0, **FAST
+        **RAW, pretrainer=FrozenEstimator(pretrainer), unlabeled_label="?", random_state=0, **FAST
     ).fit(X, y)
     assert model.n_labeled_ == 12
     assert list(model.classes_) == ["point", "wave"]
@@ -273,7 +283,7 @@ def test_score_ignores_unlabelled_recordings(ssl_model, data):
 )
 def test_ssl_refuses_too_few_labels(data, pretrainer, y, message):
     X, _ = data
-    model = SSLClassifier(pretrainer=FrozenEstimator(pretrainer), max_epochs=1)
+    model = SSLClassifier(**RAW, pretrainer=FrozenEstimator(pretrainer), max_epochs=1)
     with pytest.raises(ValueError, match=message):
         model.fit(X, y)
     assert not hasattr(model, "net_")
@@ -283,7 +293,7 @@ def test_ssl_refuses_a_pretrainer_of_another_skeleton(data):
     X, labels = data
     other = AutoencoderPretrainer(max_epochs=1, random_state=0, **TINY_TRUNK)
     other.fit(np.random.default_rng(0).normal(size=(6, 12, 5, 3)))
-    model = SSLClassifier(pretrainer=FrozenEstimator(other), max_epochs=1)
+    model = SSLClassifier(**RAW, pretrainer=FrozenEstimator(other), max_epochs=1)
     with pytest.raises(ValueError, match="pretrainer was fitted on recordings of 5 joints"):
         model.fit(X, hide_labels(labels, 6))
 
@@ -310,7 +320,12 @@ def test_ssl_in_a_pipeline_with_cross_validation(data, pretrainer):
     model = Pipeline(
         [
             ("pad", SkeletonPadder()),
-            ("clf", SSLClassifier(pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST)),
+            (
+                "clf",
+                SSLClassifier(
+                    **RAW, pretrainer=FrozenEstimator(pretrainer), random_state=0, **FAST
+                ),
+            ),
         ]
     )
     cv = LabeledStratifiedKFold(n_splits=3, shuffle=True, random_state=0)
@@ -379,6 +394,7 @@ def test_self_training_pseudo_labels_confident_recordings(data, pretrainer):
     X, labels = data
     y = hide_labels(labels, 6)
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         self_training=1,
         self_training_threshold=0.6,
@@ -390,6 +406,7 @@ def test_self_training_pseudo_labels_confident_recordings(data, pretrainer):
     assert model.n_labeled_ == 12
     assert model.score(X, labels) > 0.9
     never = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         self_training=3,
         self_training_threshold=1.0,  # nothing is that sure after label smoothing
@@ -418,6 +435,7 @@ def test_self_training_teacher(data, pretrainer, teacher):
     name, value = next(iter(pretrainer.net_.module_.encoder.state_dict().items()))
     _TRAININGS.clear()
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         self_training_teacher=teacher,
         self_training_threshold=0.6,
@@ -442,6 +460,7 @@ def test_agreement_pseudo_labels_a_subset_of_what_the_fine_tuned_model_would(dat
     y = hide_labels(labels, 6)
     n_pseudo = {
         teacher: SSLClassifier(
+            **RAW,
             pretrainer=FrozenEstimator(pretrainer),
             self_training_teacher=teacher,
             self_training_threshold=0.6,
@@ -491,7 +510,7 @@ def _start_counter():
 def test_ctrl_c_during_pretraining_stops_the_fit_and_keeps_nothing(data):
     X, labels = data
     interrupted = AutoencoderPretrainer(max_epochs=5, callbacks=[CtrlCAt(epoch=2)], **TINY_TRUNK)
-    model = SSLClassifier(pretrainer=interrupted, max_epochs=3, n_threads=1)
+    model = SSLClassifier(**RAW, pretrainer=interrupted, max_epochs=3, n_threads=1)
     with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning, match="interrupted"):
         model.fit(X, hide_labels(labels, 6))
     assert not hasattr(model, "classes_")
@@ -509,6 +528,7 @@ def test_ctrl_c_in_any_stage_stops_every_later_one(data, pretrainer, stop_at, tr
     X, labels = data
     started, count = _start_counter()
     model = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         linear_probe_epochs=2,
         max_epochs=3,
@@ -540,6 +560,7 @@ def useless_pretrainer(data):
 def useless_ssl(pretrainer, **params):
     """A linear probe on ``pretrainer``'s frozen trunk, without self-training."""
     return SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         freeze_encoder=True,
         self_training=0,
@@ -623,7 +644,7 @@ def fixmatch(pretrainer, **params):
         "random_state": 0,
         **FAST,
     }
-    return SSLClassifier(pretrainer=FrozenEstimator(pretrainer), **{**settings, **params})
+    return SSLClassifier(**RAW, pretrainer=FrozenEstimator(pretrainer), **{**settings, **params})
 
 
 def test_fixmatch_learns_from_unlabelled_recordings(data, pretrainer):
@@ -635,6 +656,7 @@ def test_fixmatch_learns_from_unlabelled_recordings(data, pretrainer):
     assert 0 <= min(rates) and max(rates) > 0  # some unlabelled recordings became targets
     assert model.score(X, labels) > 0.9
     plain = SSLClassifier(
+        **RAW,
         pretrainer=FrozenEstimator(pretrainer),
         self_training=0,
         fallback="never",
@@ -687,3 +709,15 @@ def test_consistency_parameters_are_validated(data, params, message):
     X, labels = data
     with pytest.raises(ValueError, match=message):
         SSLClassifier(**params).fit(X, hide_labels(labels, 6))
+
+
+def test_pretraining_and_fine_tuning_see_the_cnns_input_by_default(data):
+    X, labels = data
+    cnn = CNNClassifier()
+    model = SSLClassifier(pretrain_epochs=1, max_epochs=1, random_state=0, n_threads=1)
+    assert (model.body_frame, model.streams) == (cnn.body_frame, cnn.streams)
+    pretrainer = AutoencoderPretrainer()
+    assert (pretrainer.body_frame, pretrainer.streams) == (cnn.body_frame, cnn.streams)
+    model.fit(X, hide_labels(labels, 6))
+    assert model.body_frame_ and model.streams_ == ("joint", "motion")
+    assert model.pretrainer_.body_frame_ and model.n_coords_in_ == 3
