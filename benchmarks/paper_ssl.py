@@ -21,7 +21,11 @@ The paper reports 83 % (supervised CNN) and 93 % (pre-trained by reconstruction)
     python benchmarks/paper_ssl.py --summarise
     python benchmarks/paper_ssl.py --device cuda --jobs 5 ...   # fits at once, on a GPU
 
-Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``). Pre-training
+Each (seed, model) run is saved as soon as it ends (``results/paper_ssl_runs/``; the two
+``ssl-default`` runs made while ``SSLClassifier`` fed positions as given, seeds 0 and 1, both
+1.000, are kept in its ``raw-input/``, which the summary does not read). ``SSLClassifier()``
+takes 10 to 20 minutes per seed here on 2 busy cores, most of it in its safeguard's
+cross-validation, so the 10 seeds take several hours. Pre-training
 (about 3.4 CPU-minutes per seed and objective on 79 joints with the default trunk, 24 filters
 at half the frames; 20 with the 48 filters at every frame it had before issue 20:
 ``ssl_cost.py``) runs once per seed and objective

@@ -90,8 +90,12 @@ def test_ssl_fit_never_writes_its_parameters_in_any_stage():
     X, labels = waves()
     y = np.where(np.arange(len(labels)) < 8, labels, -1)  # 4 labelled per class
     watch, trainings = params_watcher(lambda: model)
+    raw = {"body_frame": False, "streams": ("joint",)}  # four noisy joints: no body to centre
     model = SSLClassifier(
-        pretrainer=AutoencoderPretrainer(max_epochs=2, callbacks=[WatchParams(watch)], **TINY),
+        pretrainer=AutoencoderPretrainer(
+            max_epochs=2, callbacks=[WatchParams(watch)], **TINY, **raw
+        ),
+        **raw,
         linear_probe_epochs=2,
         max_epochs=3,
         encoder_lr=1e-3,

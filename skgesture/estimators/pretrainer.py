@@ -292,8 +292,8 @@ class AutoencoderPretrainer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, N
     >>> pretrainer = AutoencoderPretrainer(n_filters=8, max_epochs=3, random_state=0).fit(X)
     >>> pretrainer.transform(X).shape  # 8 filters x 5 joints
     (12, 40)
-    >>> pretrainer.reconstruct(X).shape
-    (12, 20, 5, 3)
+    >>> pretrainer.reconstruct(X).shape  # the network's input: joint and motion streams, xyz each
+    (12, 20, 5, 6)
     """
 
     _parameter_constraints = {
