@@ -79,9 +79,9 @@ def natops_table(result):
     published = ", ".join(f"{k} {v:.3f}" for k, v in result["published_30_resample_means"].items())
     lines += [
         "",
-        f"Published 30-resample means: {published}. One process, one fit at a time, with "
-        "torch's default threads on the 2 cores; `cost.py` has single-thread per-sample "
-        "timings.",
+        f"Published 30-resample means: {published}. One process, one fit at a time, "
+        f"{result['machine']['torch_threads']} torch thread(s); `cost.py` has single-thread "
+        "per-sample timings.",
     ]
     return lines
 
