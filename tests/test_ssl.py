@@ -721,3 +721,21 @@ def test_pretraining_and_fine_tuning_see_the_cnns_input_by_default(data):
     model.fit(X, hide_labels(labels, 6))
     assert model.body_frame_ and model.streams_ == ("joint", "motion")
     assert model.pretrainer_.body_frame_ and model.n_coords_in_ == 3
+
+
+def test_the_safeguard_repeats_consistency_training_in_its_folds(data, pretrainer, monkeypatch):
+    from skgesture.estimators._consistency import ConsistencyNet
+
+    X, labels = data
+    trained = []
+    original = ConsistencyNet.partial_fit
+
+    def count(net, *args, **kwargs):
+        trained.append(net.unlabeled is not None)
+        return original(net, *args, **kwargs)
+
+    monkeypatch.setattr(ConsistencyNet, "partial_fit", count)
+    model = fixmatch(pretrainer, fallback="auto", max_epochs=3).fit(X, hide_labels(labels, 3))
+    assert trained == [True] * 4  # the fit's fine-tuning, then one per fold
+    assert model.safeguard_["n_folds"] == 3 and model.safeguard_["n_scored"] == 6
+    assert model.safeguard_["chosen"] in ("ssl", "supervised")

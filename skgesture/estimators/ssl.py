@@ -362,7 +362,7 @@ class SSLClassifier(SkeletonClassifierBase):
             self.channel_scale_ = self.pretrainer_.channel_scale_
         self.n_labeled_ = int(labelled.sum())
         weights = None if sample_weight is None else sample_weight[labelled]
-        unlabeled = (data[~labelled], lengths[~labelled])
+        unlabeled = self._consistency_pool(data, lengths, np.flatnonzero(~labelled))
         self._train(data[labelled], lengths[labelled], y_known, y_codes, resume, weights, unlabeled)
         self.n_pseudo_labeled_ = 0
         if resume:  # a warm start continues net_; the first fit's safeguard_ stays
@@ -379,6 +379,13 @@ class SSLClassifier(SkeletonClassifierBase):
 
     def _stage(self):
         return _SSLStage(self.max_epochs, self.freeze_encoder, self.encoder_lr)
+
+    def _consistency_pool(self, data, lengths, rows):
+        """``(data, lengths)`` of the unlabelled ``rows`` for consistency training, or None
+        when there is none (no copy of the recordings is made then)."""
+        if self.consistency is None or len(rows) == 0:
+            return None
+        return data[rows], lengths[rows]
 
     def _train(self, data, lengths, y, y_codes, resume, sample_weight=None, unlabeled=None):
         """Fine-tune (from ``net_``'s weights when ``resume``) and keep the model."""
@@ -397,7 +404,7 @@ class SSLClassifier(SkeletonClassifierBase):
         :class:`~skgesture.estimators._training.Training`: the probe's when Ctrl+C ended it.
         """
         stage = self._stage()
-        if self.consistency is not None and unlabeled is not None and len(unlabeled[0]):
+        if self.consistency is not None and unlabeled is not None:
             stage = stage._replace(unlabeled=unlabeled)
         if start is not None or stage.freeze_encoder or not self.linear_probe_epochs:
             return self._fit_network(data, lengths, y, y_codes, stage, start, sample_weight)
@@ -540,6 +547,7 @@ class SSLClassifier(SkeletonClassifierBase):
             return report
         self_trains = self.self_training > 0 and len(unlabelled_rows) > 0
         scored = np.concatenate([test for _, test in folds])
+        pool = self._consistency_pool(data, lengths, unlabelled_rows)
         predicted = {"ssl": np.empty(len(y_codes), int), "supervised": np.empty(len(y_codes), int)}
         for train, test in folds:
             rows = labelled_rows[train]
@@ -551,7 +559,7 @@ class SSLClassifier(SkeletonClassifierBase):
                 self.classes_[y_codes[train]],
                 y_codes[train],
                 sample_weight=fold_weights,
-                unlabeled=(data[unlabelled_rows], lengths[unlabelled_rows]),
+                unlabeled=pool,
             )
             if self_trains and not (supervised.interrupted or ssl.interrupted):
                 fold_teacher = None if self.self_training_teacher == "fine-tuned" else supervised
