@@ -24,10 +24,12 @@ from _common import peak_rss_mb, write_result
 from paper_cnn import PaperCNN
 
 FIRST_RELEASE = "CNNClassifier (first release: 48 filters, every frame, positions as given)"
+JOINT = "CNNClassifier(architecture='joint') (the default until the hybrid)"
 OURS = (
     "FCClassifier",
     "CNNClassifier",
     FIRST_RELEASE,
+    JOINT,
     "CNNClassifier(architecture='temporal')",
     "LSTMClassifier",
 )
@@ -66,8 +68,14 @@ def measure_ours(name, n_epochs=5):
         "FCClassifier": FCClassifier(**common),
         "CNNClassifier": CNNClassifier(**common),
         FIRST_RELEASE: CNNClassifier(
-            n_filters=48, downsample=1, body_frame=False, streams=("joint",), **common
+            architecture="joint",
+            n_filters=48,
+            downsample=1,
+            body_frame=False,
+            streams=("joint",),
+            **common,
         ),
+        JOINT: CNNClassifier(architecture="joint", **common),
         "CNNClassifier(architecture='temporal')": CNNClassifier(architecture="temporal", **common),
         "LSTMClassifier": LSTMClassifier(**common),
     }

@@ -125,6 +125,9 @@ CANDIDATES = {
         **BODY,
         "augment": "light",
     },
+    # The cost issue: the temporal trunk with a joint-wise branch read out per joint.
+    "temporal body 50 epochs": {"architecture": "temporal", "max_epochs": 50, **BODY},
+    "hybrid body": {"architecture": "hybrid", "max_epochs": 50, **BODY},
 }
 # Repeats of the candidates the per-set rule has to tell apart, with other network seeds (the
 # folds stay): seed noise is about one recording per UTKinect fold. Pooled with the original.
@@ -137,6 +140,7 @@ CANDIDATES.update(
             "joint24x1 body 50 epochs",
             "joint16x1 body",
             "joint16x1 body 50 epochs",
+            "hybrid body",
         )
     }
 )
@@ -279,10 +283,12 @@ def _one_standard_error_choice(table, ranked):
     apart from it by the data. A default must be that close to the best on *every* set (a gain
     on one set does not pay for a loss on another: the defaults must be robust), and among
     those the cheapest to fit is taken. Only candidates whose ``last_conv`` keeps a joint axis
-    compete (the joint and graph networks), since the explanations must resolve joints.
+    compete (the joint, hybrid and graph networks), since the explanations must resolve joints.
     """
     with_joints = [
-        name for name in ranked if table[name]["params"].get("architecture") in ("joint", "graph")
+        name
+        for name in ranked
+        if table[name]["params"].get("architecture") in ("joint", "hybrid", "graph")
     ]
     thresholds = {}
     for dataset in table[with_joints[0]]["per_dataset"]:

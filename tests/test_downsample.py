@@ -9,7 +9,8 @@ from _tiny import TINY, gestures
 
 from skgesture import CNNClassifier, GradCAMExplainer
 
-TINY_TRUNK = {"n_filters": 4, "n_blocks": 1, "kernel_size": 3, **TINY}
+#: The joint trunk (the default network, "hybrid", does not downsample).
+TINY_TRUNK = {"architecture": "joint", "n_filters": 4, "n_blocks": 1, "kernel_size": 3, **TINY}
 
 
 def recordings_of(n_frames, seed=0):
@@ -33,10 +34,10 @@ def test_auto_never_strides_more_stages_than_the_trunk_has():
     assert clf.downsample_ == 2  # the stem alone can halve the frames once
 
 
-@pytest.mark.parametrize("architecture", ["temporal", "image"])
+@pytest.mark.parametrize("architecture", ["temporal", "hybrid", "image"])
 def test_the_temporal_and_image_networks_do_not_downsample(architecture):
     X, y = recordings_of(200)
-    clf = CNNClassifier(architecture=architecture, **{**TINY_TRUNK, "max_epochs": 1})
+    clf = CNNClassifier(**{**TINY_TRUNK, "architecture": architecture, "max_epochs": 1})
     assert clf.fit(X, y).downsample_ == 1
     with pytest.raises(ValueError, match=r"downsample=2 applies to the 'joint' and 'graph'"):
         clf.set_params(downsample=2).fit(X, y)
@@ -53,7 +54,7 @@ def test_a_downsample_the_trunk_cannot_do_is_refused(downsample, message):
 def test_a_downsampled_model_explains_every_input_frame(architecture):
     X, y = recordings_of(30)
     params = {**TINY_TRUNK, "n_blocks": 2}
-    clf = CNNClassifier(architecture=architecture, downsample=4, **params).fit(X, y)
+    clf = CNNClassifier(**{**params, "architecture": architecture}, downsample=4).fit(X, y)
     explanation = GradCAMExplainer(clf).fit(X).explain(X[:2])
     assert [heat.shape for heat in explanation.heatmaps] == [(30, 4), (30, 4)]
 
@@ -94,7 +95,8 @@ def test_files_from_before_downsample_load_as_those_versions_built_them(
 ):
     X, y = recordings_of(20)
     params = {**TINY_TRUNK, "n_blocks": n_blocks}
-    clf = CNNClassifier(architecture=architecture, downsample=older_downsample, **params)
+    params["architecture"] = architecture
+    clf = CNNClassifier(downsample=older_downsample, **params)
     clf.fit(X, y).save(tmp_path / "new.npz")
     _without_downsample(tmp_path / "new.npz", tmp_path / "old.npz")
 

@@ -114,11 +114,12 @@ def planted_bursts(n_samples, seed):
     return X, np.array(y), relevance
 
 
-def test_points_at_planted_joints_on_data_it_never_saw():
+@pytest.mark.parametrize("architecture", ["joint", "hybrid"])
+def test_points_at_planted_joints_on_data_it_never_saw(architecture):
     # Data unrelated to make_gestures: three classes, each told by a burst on its own joint.
     X, y, _ = planted_bursts(90, seed=0)
     X_test, y_test, relevance = planted_bursts(30, seed=1)
-    clf = CNNClassifier(max_epochs=25, **SMALL_CNN).fit(X, y)
+    clf = CNNClassifier(architecture=architecture, max_epochs=25, **SMALL_CNN).fit(X, y)
     assert clf.score(X_test, y_test) > 0.9
     chance = np.mean([mask.any(axis=0).mean() for mask in relevance])  # 1 joint of 12
     for reference in (X, None):
@@ -286,8 +287,8 @@ def test_hooks_are_removed_when_the_network_fails(cnn, gestures):
 
 def test_named_layer_is_explained(cnn, gestures):
     _, test = gestures
-    explainer = GradCAMExplainer(cnn, layer="blocks.0").fit()
-    assert explainer.layer_ == "blocks.0"
+    explainer = GradCAMExplainer(cnn, layer="joint_conv").fit()
+    assert explainer.layer_ == "joint_conv"
     assert GradCAMExplainer(cnn).fit().layer_ == "last_conv"
     explanation = explainer.explain(test.data[:2])
     assert explanation.heatmaps.shape[2] == 10
@@ -418,7 +419,7 @@ def test_maps_change_when_the_weights_are_random(cnn, gestures):
     _, test = gestures
     explainer = GradCAMExplainer(cnn).fit()
     assert randomization_check(explainer, test.data[:8]) < 0.5
-    weights = cnn.net_.module_.last_conv.conv.weight
+    weights = cnn.net_.module_.head.weight
     assert not torch.equal(weights, torch.zeros_like(weights))
 
 

@@ -28,8 +28,13 @@ def data():
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"downsample": 2}, {"architecture": "image"}],
-    ids=["joint", "strided", "image"],
+    [
+        {},
+        {"architecture": "joint"},
+        {"architecture": "joint", "downsample": 2},
+        {"architecture": "image"},
+    ],
+    ids=["hybrid", "joint", "strided", "image"],
 )
 def test_captum_layer_gradcam_equals_the_explainers_gradcam(data, params):
     X, y = data
@@ -48,7 +53,7 @@ def test_captum_layer_gradcam_equals_the_explainers_gradcam(data, params):
 
 def test_captum_maps_of_ragged_recordings_follow_each_recording(data):
     X, y = data
-    clf = CNNClassifier(**TINY_CNN, downsample=2).fit(X, y)
+    clf = CNNClassifier(**TINY_CNN, architecture="joint", downsample=2).fit(X, y)
     recordings = ragged(X, [16, 9, 12, 5, 16, 7])
     # The explainer pads recordings into batches of 32; Captum gets one recording per pass.
     explainer = GradCAMExplainer(clf, method="gradcam", class_score="logit")

@@ -9,6 +9,7 @@ from _tiny import random_padded_batch
 
 from skgesture.nn import (
     FCNet,
+    HybridCNN,
     HybridNet,
     ImageCNN,
     JointCNN,
@@ -34,6 +35,7 @@ def small_networks():
             N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, n_blocks=1, kernel_size=4, downsample=2
         ),
         "temporal": TemporalCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, kernel_size=3),
+        "hybrid": HybridCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, kernel_size=3),
         "image": ImageCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=4, kernel_size=3),
         "lstm": LSTMNet(N_JOINTS, N_COORDS, N_CLASSES, projection_size=6, hidden_size=5),
     }
@@ -44,14 +46,22 @@ def padded_batch(lengths, n_frames=None, seed=0):
     return random_padded_batch(lengths, N_JOINTS, N_COORDS, n_frames=n_frames, seed=seed)
 
 
-@pytest.mark.parametrize("name", ["joint", "strided joint", "temporal", "image", "lstm"])
+@pytest.mark.parametrize("name", ["joint", "strided joint", "temporal", "hybrid", "image", "lstm"])
 def test_networks_give_one_score_per_class(name):
     network = small_networks()[name]
     x, lengths = padded_batch([9, 4, 1])
     assert network(x, lengths).shape == (3, N_CLASSES)
 
 
-ALL = ["joint", "strided joint", "even-kernel strided joint", "temporal", "image", "lstm"]
+ALL = [
+    "joint",
+    "strided joint",
+    "even-kernel strided joint",
+    "temporal",
+    "hybrid",
+    "image",
+    "lstm",
+]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -86,6 +96,7 @@ def test_lstm_never_reads_padded_frames():
         ("strided joint", (2, 6, 2, N_JOINTS)),  # ceil(8 / 4) frames
         ("even-kernel strided joint", (2, 6, 4, N_JOINTS)),
         ("temporal", (2, 6, 8)),
+        ("hybrid", (2, 6, 8, N_JOINTS)),
         ("image", (2, 4, 8, 15)),
     ],
 )
@@ -119,6 +130,38 @@ def test_downsample_must_be_a_power_of_two_the_trunk_can_reach(downsample, messa
 def test_joint_cnn_sees_the_joint_axis_in_its_head():
     network = JointCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6)
     assert network.head.in_features == 6 * N_JOINTS
+
+
+def test_hybrid_cnn_trunk_only_scales_each_joints_own_evidence():
+    """In ``last_conv`` the trunk gates each joint's own features into (0, 1) of themselves: it
+    can weigh what a joint did but never put evidence on a joint that has none; the head reads
+    joints x channels."""
+    torch.manual_seed(0)
+    network = HybridCNN(N_JOINTS, N_COORDS, N_CLASSES, n_filters=6, kernel_size=3)
+    network.train()
+    network(*padded_batch([8, 5]))  # batch statistics away from their initial values
+    network.eval()
+    assert network.head.in_features == 6 * N_JOINTS
+    seen = {}
+    hooks = [
+        network.last_conv.norm.register_forward_hook(
+            lambda module, inputs, out: seen.setdefault("own", torch.relu(out).clone())
+        ),
+        network.last_conv.register_forward_hook(
+            lambda module, inputs, out: seen.setdefault("gated", out)
+        ),
+    ]
+    try:
+        with torch.no_grad():
+            network(*padded_batch([8, 8], seed=1))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    own, gated = seen["own"], seen["gated"]
+    assert (own == 0).any() and (own > 0).any()
+    assert torch.all(gated[own == 0] == 0)
+    assert torch.all((gated >= 0) & (gated <= own))
+    assert torch.all(gated[own > 0] > 0)
 
 
 def test_fc_net_reads_the_whole_flattened_sequence():

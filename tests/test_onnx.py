@@ -68,6 +68,7 @@ EXPORTABLE = {
         body_frame=False, streams="joint", **TINY_CNN
     ),
     "cnn temporal": lambda: CNNClassifier(architecture="temporal", **TINY_CNN),
+    "cnn hybrid": lambda: CNNClassifier(architecture="hybrid", **TINY_CNN),
     "cnn image": lambda: CNNClassifier(architecture="image", **TINY_CNN),
     "cnn graph": lambda: CNNClassifier(architecture="graph", **{**TINY_CNN, "n_blocks": 2}),
     "lstm": lambda: LSTMClassifier(**TINY_LSTM),

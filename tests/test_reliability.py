@@ -73,7 +73,9 @@ def assert_state_unchanged(estimator, before):
 def test_exploding_learning_rate_stops_with_epoch_and_lr_and_leaves_estimator_unfitted(gestures):
     X, y = gestures
     clf = CNNClassifier(optimizer="sgd", lr=1e6, batch_size=4, **TINY_CNN)
-    with pytest.raises(ValueError, match=r"loss became (nan|inf|-inf) at epoch 1, .*lr=1000000\.0"):
+    with pytest.raises(
+        ValueError, match=r"loss became (nan|inf|-inf) at epoch \d+, .*lr=1000000\.0"
+    ):
         clf.fit(X, y)
     assert_unfitted(clf)
 

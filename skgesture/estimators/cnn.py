@@ -15,7 +15,7 @@ from skgesture.estimators._base import (
     parameters_init,
 )
 from skgesture.estimators._docs import complete_docstring
-from skgesture.nn import GraphCNN, ImageCNN, JointCNN, TemporalCNN
+from skgesture.nn import GraphCNN, HybridCNN, ImageCNN, JointCNN, TemporalCNN
 from skgesture.nn.cnn import stage_strides
 
 __all__ = ["CNNClassifier", "resolve_downsample"]
@@ -61,36 +61,49 @@ def complete_saved_downsample(attributes, params):
         attributes["downsample_"] = params["downsample"]
 
 
-_ARCHITECTURES = {"joint": JointCNN, "temporal": TemporalCNN, "image": ImageCNN, "graph": GraphCNN}
+_ARCHITECTURES = {
+    "joint": JointCNN,
+    "temporal": TemporalCNN,
+    "hybrid": HybridCNN,
+    "image": ImageCNN,
+    "graph": GraphCNN,
+}
 
 
 @complete_docstring
 class CNNClassifier(SkeletonClassifierBase):
     """Convolutional network over frames that can tell which joint moved.
 
-    The default ``architecture="joint"`` reads a recording as ``coords`` channels over a
-    ``frames x joints`` grid: residual temporal convolutions shared by all joints, each block
-    adding a global joint context (the mean over joints through a 1x1 convolution), then a head
-    that averages over real frames but keeps joints, so the network knows which joint did what
-    and Grad-CAM on ``net_.module_.last_conv`` resolves frames x joints. See
-    :mod:`skgesture.nn.cnn` for the other architectures.
+    The default ``architecture="hybrid"`` (:class:`~skgesture.nn.HybridCNN`) recognises the
+    gesture with residual 1-D convolutions over frames that read every joint coordinate as an
+    input channel, and reads the decision out per joint: beside that trunk, one temporal
+    convolution shared by all joints describes each joint's own movement, and the last layer
+    combines, for every frame and joint, the joint's features with the trunk's. The head averages
+    over real frames but keeps joints, so the network knows which joint did what and Grad-CAM on
+    ``net_.module_.last_conv`` resolves frames x joints, at about the cost of the purely temporal
+    network. See :mod:`skgesture.nn.cnn` for the other architectures.
 
     Parameters
     ----------
-    architecture : {"joint", "temporal", "image", "graph"}, default="joint"
-        ``"joint"``: temporal convolutions per joint with global joint context (see above).
-        ``"temporal"``: 1-D convolutions with every joint coordinate as an input channel; fast,
-        but explanations resolve frames only. ``"image"``: 2-D convolutions over the
+    architecture : {"hybrid", "joint", "temporal", "image", "graph"}, default="hybrid"
+        ``"hybrid"``: temporal trunk, joint-wise branch and per-joint readout (see above).
+        ``"joint"``: temporal convolutions per joint, each residual block adding a global joint
+        context (the mean over joints through a 1x1 convolution); as accurate in
+        cross-validation, about 10 times slower to train.
+        ``"temporal"``: the hybrid's trunk alone, 1-D convolutions with every joint coordinate
+        as an input channel; the fastest, but its explanations resolve frames only (use
+        ``GradCAMExplainer(method="gradient_x_input")``). ``"image"``: 2-D convolutions over the
         ``frames x (joints * coords)`` image, as in the paper but without resizing it; the
         slowest. ``"graph"``: skeleton-graph convolutions along the bones of ``skeleton_``
-        with temporal striding (:class:`~skgesture.nn.GraphCNN`), compact and fast; its
+        with temporal striding (:class:`~skgesture.nn.GraphCNN`), compact; its
         ``last_conv`` keeps the joint axis (at a quarter of the frames). Use an odd
         ``kernel_size`` with it.
     n_filters : int, default=24
-        Channels of every convolution. The cost of ``"joint"`` grows with its square: 24
-        instead of the first release's 48 trains about 4 times faster and cross-validated as
-        well on the training parts of NATOPS, UTKinect and ``make_gestures``; 16 lost 2 points
-        on NATOPS and 1 on UTKinect (``benchmarks/select_defaults.py``).
+        Channels of every convolution (for ``"hybrid"``, of the trunk and of each joint). The
+        cost of ``"joint"`` grows with its square: 24 instead of the first release's 48 trains
+        about 4 times faster and cross-validated as well on the training parts of NATOPS,
+        UTKinect and ``make_gestures``; 16 lost 2 points on NATOPS and 1 on UTKinect
+        (``benchmarks/select_defaults.py``).
     n_blocks : int, default=2
         Residual blocks between the first and the last convolution.
     kernel_size : int, default=7
@@ -105,8 +118,8 @@ class CNNClassifier(SkeletonClassifierBase):
         (``benchmarks/select_defaults.py``). ``"auto"`` halves the frames only while the
         median training recording keeps at least 32 of them in ``last_conv``, down to a
         quarter; the choice is ``downsample_``: 1 for NATOPS and UTKinect, 2 for recordings
-        of 64 to 127 frames (the paper's 100), 4 from 128. ``"temporal"`` and ``"image"`` do
-        not downsample.
+        of 64 to 127 frames (the paper's 100), 4 from 128. ``"hybrid"``, ``"temporal"`` and
+        ``"image"`` do not downsample.
     dropout : float in [0, 1), default=0.2
         Dropout before the linear head.
     %(training_parameters)s
@@ -165,12 +178,13 @@ class CNNClassifier(SkeletonClassifierBase):
         return [
             trunk,
             {**trunk, "architecture": "temporal"},
+            {**trunk, "architecture": "hybrid"},
             {**trunk, "architecture": "image", "n_filters": 4},
         ]
 
     __init__ = parameters_init(
         {
-            "architecture": "joint",
+            "architecture": "hybrid",
             "n_filters": 24,
             "n_blocks": 2,
             "kernel_size": 7,
@@ -205,7 +219,7 @@ class CNNClassifier(SkeletonClassifierBase):
 
     def _resolve_downsample(self, lengths):
         """The temporal downsampling of the trunk: ``downsample``, or "auto"'s choice."""
-        if self.architecture in ("temporal", "image"):
+        if self.architecture in ("temporal", "hybrid", "image"):
             if self.downsample not in ("auto", 1):
                 raise ValueError(
                     f"downsample={self.downsample!r} applies to the 'joint' and 'graph' "

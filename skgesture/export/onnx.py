@@ -51,7 +51,7 @@ from skgesture.export._features import InputPreprocessing
 from skgesture.export._graph import densified
 from skgesture.export._lstm import UnpackedLSTM
 from skgesture.export._model import ExportableClassifier
-from skgesture.nn import FCNet, GraphCNN, ImageCNN, JointCNN, LSTMNet, TemporalCNN
+from skgesture.nn import FCNet, GraphCNN, HybridCNN, ImageCNN, JointCNN, LSTMNet, TemporalCNN
 from skgesture.preprocessing import SkeletonPadder
 
 __all__ = ["export_onnx", "exportable_module", "INPUT_NAMES", "OUTPUT_NAME", "MIN_OPSET"]
@@ -64,7 +64,7 @@ MIN_OPSET = 13
 
 # Networks whose evaluation-mode forward traces as it is, and those that need a stand-in
 # (the same function in operations the exporter can write).
-_TRACEABLE = (JointCNN, TemporalCNN, ImageCNN, FCNet)
+_TRACEABLE = (JointCNN, TemporalCNN, HybridCNN, ImageCNN, FCNet)
 _STAND_INS = {LSTMNet: UnpackedLSTM, GraphCNN: densified}
 
 _INSTALL = "pip install skgesture[onnx]"

@@ -7,7 +7,7 @@ projected vectors. The estimators in :mod:`skgesture.classifiers` and :mod:`skge
 and train them.
 """
 
-from skgesture.nn.cnn import ImageCNN, JointCNN, JointEncoder, TemporalCNN
+from skgesture.nn.cnn import HybridCNN, ImageCNN, JointCNN, JointEncoder, TemporalCNN
 from skgesture.nn.fc import FCNet
 from skgesture.nn.graph import GraphCNN
 from skgesture.nn.losses import SmoothedCrossEntropyLoss, masked_reconstruction_loss, nt_xent_loss
@@ -23,6 +23,7 @@ __all__ = [
     "ContrastiveNet",
     "HybridNet",
     "TemporalCNN",
+    "HybridCNN",
     "ImageCNN",
     "GraphCNN",
     "LSTMNet",

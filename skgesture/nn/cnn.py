@@ -8,6 +8,8 @@ not depend on how much padding its batch carries. Each network names its last co
 
 - :class:`JointCNN` keeps a joint axis: ``last_conv`` outputs ``(batch, channels, frames, joints)``.
 - :class:`TemporalCNN` mixes joints at the first layer: ``(batch, channels, frames)``.
+- :class:`HybridCNN` runs :class:`TemporalCNN`'s trunk beside a shallow joint-wise branch and
+  reads both out per joint: ``(batch, channels, frames, joints)``.
 - :class:`ImageCNN` sees the ``frames x (joints * coords)`` image, as the paper's CNN does:
   ``(batch, channels, frames, joints * coords)``.
 """
@@ -20,7 +22,14 @@ from torch.nn import functional as F
 
 from skgesture.nn.masking import MaskedBatchNorm, frame_mask, masked_mean
 
-__all__ = ["JointEncoder", "JointCNN", "TemporalCNN", "ImageCNN", "downsampled_lengths"]
+__all__ = [
+    "JointEncoder",
+    "JointCNN",
+    "TemporalCNN",
+    "HybridCNN",
+    "ImageCNN",
+    "downsampled_lengths",
+]
 
 
 class ConvNormReLU(nn.Module):
@@ -326,6 +335,80 @@ class TemporalCNN(nn.Module):
         h = self.last_conv(h, mask)  # (batch, filters, frames)
         h = masked_mean(h, mask)  # (batch, filters)
         return self.head(self.dropout(h))  # (batch, classes)
+
+
+class JointReadout(nn.Module):
+    """Per-joint features of a joint-wise branch, gated by a joint-mixing trunk.
+
+    Each joint's output is its own branch features through a 1x1 convolution, masked batch
+    normalisation and ReLU, multiplied channel by channel by a gate in (0, 1) that the trunk's
+    features at the same frame set (shared by all joints): what the joint did, weighed by what
+    the body did. A gate can only scale a joint's own evidence, never put the trunk's evidence
+    on a joint; adding the trunk's features to every joint instead pointed Grad-CAM at joints
+    that did not move (``benchmarks/select_defaults.py`` and ``docs/design.md``).
+    """
+
+    def __init__(self, joint_channels, trunk_channels, out_channels):
+        super().__init__()
+        self.joint = nn.Conv2d(joint_channels, out_channels, kernel_size=1, bias=False)
+        self.norm = MaskedBatchNorm(out_channels)
+        self.gate = nn.Conv1d(trunk_channels, out_channels, kernel_size=1)
+
+    def forward(self, joints, trunk, mask):
+        # joints: (batch, channels, frames, joints); trunk: (batch, channels, frames)
+        h = F.relu(self.norm(self.joint(joints), mask), inplace=True)
+        return h * torch.sigmoid(self.gate(trunk))[..., None]  # (batch, out, frames, joints)
+
+
+class HybridCNN(nn.Module):
+    """:class:`TemporalCNN`'s trunk for speed, a joint axis at the end for explanations.
+
+    Two paths read the recording. The trunk is :class:`TemporalCNN`'s (every joint coordinate
+    an input channel of residual 1-D convolutions over frames), where the joints are mixed and
+    the gesture is recognised. Beside it, one temporal convolution shared by all joints
+    (``joint_conv``) describes each joint's own movement. ``last_conv`` (a
+    :class:`JointReadout`) weighs, per frame and joint, the joint's own features by gates the
+    trunk sets, and the head averages it over real frames, keeping the joint axis, before a
+    linear layer. Every path to the class scores goes through ``last_conv``'s frames x joints cells,
+    so Grad-CAM on it resolves joints as for :class:`JointCNN`, at about the cost of
+    :class:`TemporalCNN`: the only joint-wise layers are the branch's convolution and the
+    readout's 1x1 convolutions.
+
+    Parameters
+    ----------
+    n_joints : int
+    n_coords : int
+    n_classes : int
+    n_filters : int, default=24
+        Channels of every convolution, in the trunk and per joint.
+    n_blocks : int, default=2
+        Residual blocks of the trunk.
+    kernel_size : int, default=7
+    dropout : float, default=0.2
+    """
+
+    def __init__(
+        self, n_joints, n_coords, n_classes, n_filters=24, n_blocks=2, kernel_size=7, dropout=0.2
+    ):
+        super().__init__()
+        self.stem = ConvNormReLU(
+            nn.Conv1d(n_joints * n_coords, n_filters, kernel_size, padding="same", bias=False)
+        )
+        self.blocks = nn.ModuleList(TemporalBlock(n_filters, kernel_size) for _ in range(n_blocks))
+        self.joint_conv = ConvNormReLU(_temporal_conv2d(n_coords, n_filters, kernel_size))
+        self.last_conv = JointReadout(n_filters, n_filters, n_filters)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(n_filters * n_joints, n_classes)
+
+    def forward(self, x, lengths):
+        # x: (batch, frames, joints, coords); lengths: (batch,)
+        mask = frame_mask(lengths, x.shape[1])  # (batch, frames)
+        h = self.stem(x.flatten(2).transpose(1, 2), mask)  # (batch, filters, frames)
+        for block in self.blocks:
+            h = block(h, mask)
+        joints = self.joint_conv(x.permute(0, 3, 1, 2), mask)  # (batch, filters, frames, joints)
+        h = self.last_conv(joints, h, mask)  # (batch, filters, frames, joints)
+        return self.head(self.dropout(masked_mean(h, mask).flatten(1)))  # (batch, classes)
 
 
 class ImageBlock(nn.Module):
